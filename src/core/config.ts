@@ -1,0 +1,101 @@
+/**
+ * Configuration: read once from the environment (and `.env`), validated here, passed in everywhere else.
+ * No other module reads `process.env`.
+ */
+import { z } from 'zod';
+import { isValidTimeZone } from './time.ts';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalUrl = (protocols: RegExp, example: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: protocols, message: `must be a URL like ${example}` }).optional(),
+  );
+
+export const ConfigSchema = z.object({
+  PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a port number' })
+      .int('must be a whole number')
+      .min(0)
+      .max(65535)
+      .default(8000),
+  ),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  ROOMAN_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  DATABASE_URL: optionalUrl(/^postgres(ql)?$/, 'postgres://user:pass@localhost:5432/rooman'),
+  ROOMAN_TZ: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default('Asia/Kolkata')
+      .refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Kolkata or Europe/London'),
+  ),
+  CRM_BASE_URL: optionalUrl(/^https?$/, 'http://localhost:8001'),
+  CRM_API_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  /** `pretty` for people at a terminal, `json` for log collectors; default: pretty when stdout is a terminal. */
+  ROOMAN_LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['pretty', 'json']).optional()),
+  /** Largest request body accepted, in bytes. */
+  ROOMAN_BODY_LIMIT: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
+  ),
+  /** Whether the CSV logs and terminal blocks of the seed are written (on by default). */
+  ROOMAN_CSV_LOGS: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  timeZone: string;
+  crmBaseUrl: string | undefined;
+  crmApiKey: string | undefined;
+  logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
+  logFormat: 'pretty' | 'json' | undefined;
+  bodyLimit: number;
+  csvLogs: boolean;
+};
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Validates the environment; throws a ConfigError naming every bad value at once. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const key = String(i.path[0] ?? '?');
+        const given = env[key];
+        return `${key}${given === undefined ? '' : `=${JSON.stringify(given)}`}: ${i.message}`;
+      }),
+    );
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: c.ROOMAN_DATA_DIR,
+    databaseUrl: c.DATABASE_URL,
+    timeZone: c.ROOMAN_TZ,
+    crmBaseUrl: c.CRM_BASE_URL,
+    crmApiKey: c.CRM_API_KEY,
+    logLevel: c.LOG_LEVEL,
+    logFormat: c.ROOMAN_LOG_FORMAT,
+    bodyLimit: c.ROOMAN_BODY_LIMIT,
+    csvLogs: c.ROOMAN_CSV_LOGS === 'on',
+  };
+}
