@@ -51,7 +51,7 @@ function fromFastifyError(error: FastifyError): RoomanError {
 
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
-    loggerInstance: options.logger.child({ component: 'http' }),
+    loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
     disableRequestLogging: true,
     bodyLimit: options.bodyLimit,
     // Behind a load balancer the client address and scheme come from X-Forwarded-*.
