@@ -2,7 +2,7 @@
  * The HTTP server: one Fastify instance serving the bot API, the CRM API, health and the web page. Routes live in
  * their own modules; this file owns what every route shares: body limits, JSON parsing and the error shape.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { type ErrorType, isRoomanError, RoomanError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 
