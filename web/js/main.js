@@ -1,0 +1,74 @@
+/** Wires the page together: the composer sends turns, the transcript, result and leads panels show what happened. */
+import { sendTurn } from './api.js';
+import { refreshLeads } from './leads.js';
+import { clearResult, showResult } from './result.js';
+import { currentSessionId, forgetSessionId, rememberSessionId } from './session.js';
+import { addBubble, clearTranscript, settleBubble } from './transcript.js';
+
+const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+function start() {
+  const form = /** @type {HTMLFormElement} */ (byId('composer'));
+  const input = /** @type {HTMLTextAreaElement} */ (byId('message'));
+  const send = /** @type {HTMLButtonElement} */ (byId('send'));
+  const transcript = /** @type {HTMLOListElement} */ (byId('transcript'));
+  const status = byId('status');
+  const resultPanel = /** @type {HTMLElement} */ (document.querySelector('.panel.result'));
+  const leadsPanel = /** @type {HTMLElement} */ (document.querySelector('.panel.leads'));
+  let busy = false;
+
+  async function submit() {
+    const text = input.value.trim();
+    if (!text || busy) return;
+    busy = true;
+    send.disabled = true;
+    status.textContent = '';
+    addBubble(transcript, 'user', text);
+    input.value = '';
+    const pending = addBubble(transcript, 'agent', 'Thinking…', { pending: true });
+    try {
+      const response = await sendTurn(text, currentSessionId());
+      rememberSessionId(response.session_id);
+      settleBubble(pending, response.reply, { error: Boolean(response.error) });
+      showResult(resultPanel, response);
+      status.textContent = response.awaiting ? `Rooman is waiting for: ${response.awaiting}` : '';
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      settleBubble(pending, `Sorry, that did not go through: ${message}`, { error: true });
+    } finally {
+      busy = false;
+      send.disabled = false;
+      input.focus();
+    }
+    await refreshLeads(leadsPanel);
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void submit();
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      void submit();
+    }
+  });
+  for (const example of document.querySelectorAll('button.example')) {
+    example.addEventListener('click', () => {
+      input.value = /** @type {HTMLElement} */ (example).dataset.text ?? '';
+      input.focus();
+    });
+  }
+  byId('new-conversation').addEventListener('click', () => {
+    forgetSessionId();
+    clearTranscript(transcript);
+    clearResult(resultPanel);
+    status.textContent = 'Started a new conversation.';
+    input.focus();
+  });
+  byId('refresh-leads').addEventListener('click', () => void refreshLeads(leadsPanel));
+
+  void refreshLeads(leadsPanel);
+}
+
+start();
