@@ -1,5 +1,7 @@
 /** The conversation as chat bubbles. The list is an aria-live log, so screen readers read each new reply. */
 
+const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+
 /**
  * Appends a bubble and scrolls it into view.
  * @param {HTMLOListElement} list
@@ -23,7 +25,7 @@ export function addBubble(list, speaker, text, options = {}) {
   body.textContent = text;
   item.append(who, body);
   list.append(item);
-  item.scrollIntoView({ block: 'end', behavior: 'smooth' });
+  item.scrollIntoView({ block: 'end', behavior: reducedMotion.matches ? 'auto' : 'smooth' });
   return item;
 }
 
