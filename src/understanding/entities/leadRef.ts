@@ -1,0 +1,63 @@
+/**
+ * Which lead an utterance is about: a full uuid, a hex prefix of one ("lead a1b2c3d4", spoken "lead a 1 b 2 c 3"),
+ * or a pronoun ("her", "that lead") → "@last", which the dialogue resolves to the session's last lead. Names
+ * ("Rohan's lead", "update Rohan to won") are found by the person extractor and turned into a lead_ref by the caller.
+ */
+
+export const LAST_LEAD = '@last';
+
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
+/** "lead a1b2c3d4", "lead id: a1b2", "id 3f9c". A prefix must have a digit unless it is long. */
+const HEX_PREFIX =
+  /\b(?:lead(?:\s+(?:id|number|no\.?|ref))?|id)\s*[:#]?\s*([0-9a-f]{4,32}(?:-[0-9a-f]{1,12})*)\b/i;
+/** Spoken character by character: "lead a 1 b 2 c 3 d 4". */
+const SPELLED = /\b(?:lead(?:\s+(?:id|number))?|id)\s+((?:[0-9a-f]{1,3}\s+){3,}[0-9a-f]{1,3})\b/i;
+const PRONOUN =
+  /\b(?:(?:that|this|the|same|last|previous)\s+(?:lead|client|customer|buyer|prospect|one|guy|person|lady)|him|her|them|his|their)\b/i;
+
+export interface FoundLeadRef {
+  ref: string;
+  start: number;
+  end: number;
+}
+
+export function findLeadRef(text: string): FoundLeadRef | undefined {
+  const uuid = UUID.exec(text);
+  if (uuid) return { ref: uuid[0].toLowerCase(), start: uuid.index, end: uuid.index + uuid[0].length };
+  const hex = HEX_PREFIX.exec(text);
+  if (hex?.[1] && (/\d/.test(hex[1]) || hex[1].length >= 8)) {
+    const start = hex.index + hex[0].length - hex[1].length;
+    return { ref: hex[1].toLowerCase(), start, end: start + hex[1].length };
+  }
+  const spelled = SPELLED.exec(text);
+  if (spelled?.[1]) {
+    const joined = spelled[1].replace(/\s+/g, '').toLowerCase();
+    if (joined.length >= 4 && /\d/.test(joined) && /[a-f]/.test(joined)) {
+      const start = spelled.index + spelled[0].length - spelled[1].length;
+      return { ref: joined, start, end: start + spelled[1].length };
+    }
+  }
+  return undefined;
+}
+
+/** "@last" when the lead is referred to by a pronoun or "that lead". */
+export function findLeadPronoun(text: string): FoundLeadRef | undefined {
+  const m = PRONOUN.exec(text);
+  return m ? { ref: LAST_LEAD, start: m.index, end: m.index + m[0].length } : undefined;
+}
+
+/** A lead named in the possessive or after "lead for": "Rohan's lead", "lead for Priya", "Priya's visit". */
+const NAMED_LEAD =
+  /\b([A-Za-z][a-z]+(?:\s+[A-Za-z][a-z]+)?)'s\s+(?:lead|visit|status|deal|file|record)\b|\blead\s+(?:for|of|named|called)\s+([A-Za-z][a-z]+(?:\s+[A-Za-z][a-z]+)?)/;
+
+export function findNamedLead(text: string): { name: string; start: number; end: number } | undefined {
+  const m = NAMED_LEAD.exec(text);
+  const name = m?.[1] ?? m?.[2];
+  if (!m || !name) return undefined;
+  const start = m.index + m[0].indexOf(name);
+  return { name, start, end: start + name.length };
+}
+
+export function extractLeadRef(text: string): string | undefined {
+  return findLeadRef(text)?.ref ?? findLeadPronoun(text)?.ref;
+}

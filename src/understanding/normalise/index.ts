@@ -1,0 +1,2 @@
+export { parseCardinal, readNumberRun } from './numbers.ts';
+export { MONTH_WORDS, normaliseSpoken } from './spoken.ts';
