@@ -1,0 +1,40 @@
+/**
+ * A brain answers one user turn: it understands the text, may call tools, and says what to reply. The local brain
+ * (understanding engine + dialogue) and model brains (Gemini, OpenAI-compatible) all implement this; the channel
+ * keeps the per-session state the brain hands back and gives it again next turn.
+ */
+import type { BotResponse } from '../core/bot.ts';
+import type { CrmGateway } from '../core/crm.ts';
+
+export interface BrainTurn {
+  sessionId: string;
+  /** 1-based number of this turn in the session. */
+  turn: number;
+  text: string;
+  /** The `state` this brain returned last turn (JSON round-tripped); undefined in a new session. */
+  state: unknown;
+}
+
+export interface BrainContext {
+  crm: CrmGateway;
+  now: Date;
+  /** IANA zone of the organisation: times are understood and spoken in it. */
+  timeZone: string;
+  /** Key for this turn's CRM write: a re-run of the same turn must not write twice. */
+  idempotencyKey: string;
+  signal?: AbortSignal;
+}
+
+export type BrainReply = Omit<BotResponse, 'session_id'>;
+
+export interface BrainOutcome {
+  reply: BrainReply;
+  /** JSON-serialisable state to keep for the next turn. */
+  state: unknown;
+  /** Whether the turn wrote to the CRM: such a turn must not be re-run with a new key. */
+  wrote: boolean;
+}
+
+export interface Brain {
+  respond(turn: BrainTurn, context: BrainContext): Promise<BrainOutcome>;
+}
