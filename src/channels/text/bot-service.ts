@@ -1,0 +1,129 @@
+/**
+ * The text channel: one request in, one turn of the brain, one answer out (`POST /bot/handle`, `rooman chat`, the
+ * web page). Sessions live in the database so any instance can take the next turn; a turn is saved only against
+ * the version it read, and a lost race re-runs the turn unless it already wrote to the CRM (then the answer
+ * stands: the CRM write was made under this turn's idempotency key, so a repeat could not write twice anyway).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Brain } from '../../brains/brain.ts';
+import { BotRequest, type BotResponse } from '../../core/bot.ts';
+import type { CrmGatewayFor } from '../../core/crm.ts';
+import { RoomanError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { type Clock, systemClock } from '../../core/time.ts';
+
+export interface StoredBotSession {
+  state: unknown;
+  turn: number;
+  version: number;
+}
+
+/** Where sessions are kept (BotSessionRepository in production). */
+export interface BotSessionStore {
+  load(orgId: string, sessionId: string): Promise<StoredBotSession | null>;
+  /** Writes only if the stored version is still `expectedVersion` (null: only if absent); returns whether it did. */
+  save(
+    orgId: string,
+    sessionId: string,
+    write: { state: unknown; turn: number },
+    expectedVersion: number | null,
+  ): Promise<boolean>;
+}
+
+/** What routes and the CLI need from the bot. */
+export interface BotHandler {
+  handle(request: unknown, orgId: string): Promise<BotResponse>;
+}
+
+export interface BotServiceOptions {
+  brain: Brain;
+  sessions: BotSessionStore;
+  crmFor: CrmGatewayFor;
+  /** IANA zone per organisation (or one for all). */
+  timeZone: string | ((orgId: string) => string | Promise<string>);
+  clock?: Clock;
+  logger?: Logger;
+  newSessionId?: () => string;
+  /** How often a turn is re-run after losing a race for the session (default 3). */
+  maxConflictRetries?: number;
+}
+
+/** 128 random bits, URL-safe. */
+export const randomSessionId = (): string => randomBytes(16).toString('base64url');
+
+/** The CRM idempotency key of a turn: the same session and turn always give the same key. */
+export const turnIdempotencyKey = (orgId: string, sessionId: string, turn: number): string =>
+  `bot:${orgId}:${sessionId}:${turn}`;
+
+export class BotService implements BotHandler {
+  readonly #o: BotServiceOptions;
+
+  constructor(options: BotServiceOptions) {
+    this.#o = options;
+  }
+
+  async handle(request: unknown, orgId: string): Promise<BotResponse> {
+    const { transcript, session_id } = validate(request);
+    const sessionId = session_id ?? (this.#o.newSessionId ?? randomSessionId)();
+    const crm = this.#o.crmFor(orgId);
+    const tz = this.#o.timeZone;
+    const timeZone = typeof tz === 'string' ? tz : await tz(orgId);
+    const maxRetries = this.#o.maxConflictRetries ?? 3;
+
+    for (let attempt = 0; ; attempt++) {
+      const stored = await this.#o.sessions.load(orgId, sessionId);
+      const turn = (stored?.turn ?? 0) + 1;
+      const outcome = await this.#o.brain.respond(
+        { sessionId, turn, text: transcript, state: stored?.state },
+        {
+          crm,
+          now: (this.#o.clock ?? systemClock).now(),
+          timeZone,
+          idempotencyKey: turnIdempotencyKey(orgId, sessionId, turn),
+        },
+      );
+      const saved = await this.#o.sessions.save(
+        orgId,
+        sessionId,
+        { state: outcome.state, turn },
+        stored?.version ?? null,
+      );
+      if (saved || outcome.wrote || attempt >= maxRetries) {
+        if (!saved) {
+          this.#o.logger?.warn(
+            { orgId, sessionId, turn },
+            'bot session changed concurrently; this turn was not saved',
+          );
+        }
+        this.#o.logger?.debug(
+          { orgId, sessionId, turn, intent: outcome.reply.intent, error: outcome.reply.error?.type },
+          'bot turn',
+        );
+        return { session_id: sessionId, ...outcome.reply };
+      }
+    }
+  }
+}
+
+function validate(body: unknown): BotRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new RoomanError('VALIDATION_ERROR', 'Request body must be a JSON object with a transcript', {
+      field: '(body)',
+    });
+  }
+  const parsed = BotRequest.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') return { field: issue.keys.join(','), message: 'unknown field' };
+    const missing = issue.code === 'invalid_type' && issue.input === undefined;
+    return {
+      field: issue.path.map(String).join('.') || '(body)',
+      message: missing ? 'is required' : issue.message,
+    };
+  });
+  const first = issues[0]!;
+  throw new RoomanError('VALIDATION_ERROR', `${first.field}: ${first.message}`, {
+    field: first.field,
+    issues,
+  });
+}
