@@ -29,8 +29,11 @@ import { speakDate, speakDateTime, speakLeadRef, speakPhone, speakStatus } from 
 import { CONFIRMATION, type DialogueState, LEAD_CHOICE, type PendingTask, RETRY, remember } from './state.ts';
 import type { Say, SlotSpec, TaskDefinition, TaskIntent } from './task.ts';
 
-/** Below this confidence a different intent does not interrupt a task being filled in. */
-const SWITCH_CONFIDENCE = 0.5;
+/**
+ * Below this confidence an intent does not interrupt a task being filled in, and a dialogue act is not taken as
+ * one: a bare "Pune" may score as a weak CONFIRM, and must not confirm anything.
+ */
+const CONTEXT_CONFIDENCE = 0.6;
 
 const YES =
   /^(yes|yeah|yep|yup|ya|sure|ok|okay|confirm(ed)?|do it|go ahead|correct|right|please do|affirmative)\b/i;
@@ -150,12 +153,13 @@ export class DialogueTurn {
 
   async #continue(task: TaskDefinition, pending: PendingTask): Promise<Reply> {
     const u = this.#u;
-    const yes = u.intent === 'CONFIRM' || YES.test(u.text.trim());
-    const no = u.intent === 'DENY' || NO.test(u.text.trim());
+    const sure = u.confidence >= CONTEXT_CONFIDENCE;
+    const yes = (u.intent === 'CONFIRM' && sure) || YES.test(u.text.trim());
+    const no = (u.intent === 'DENY' && sure) || NO.test(u.text.trim());
     const other = this.#deps.tasks.get(u.intent);
-    const switching = other !== undefined && other !== task && u.confidence >= SWITCH_CONFIDENCE;
+    const switching = other !== undefined && other !== task && sure;
 
-    if (u.intent === 'GOODBYE') return this.#drop(replies.GOODBYE);
+    if (u.intent === 'GOODBYE' && sure) return this.#drop(replies.GOODBYE);
     const awaiting = pending.awaiting;
 
     if (awaiting === CONFIRMATION || awaiting === RETRY) {
@@ -192,7 +196,7 @@ export class DialogueTurn {
     const spec = task.slots.find((s) => s.name === awaiting);
     if (!spec) return this.#advance(task, pending);
     if (no && !yes) return this.#drop(replies.DROPPED);
-    if (u.intent === 'HELP') {
+    if (u.intent === 'HELP' && sure) {
       return this.#keep(task, {
         reply: `${replies.help([...this.#deps.tasks.values()])} ${spec.ask(pending.slots, this.#say)}`,
         awaiting: spec.name,

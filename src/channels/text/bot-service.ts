@@ -3,9 +3,10 @@
  * web page). Sessions live in the database so any instance can take the next turn; a turn is saved only against
  * the version it read, and a lost race re-runs the turn unless it already wrote to the CRM (then the answer
  * stands: the CRM write was made under this turn's idempotency key, so a repeat could not write twice anyway).
+ * A request repeated after its turn completed (the client never got the answer) is answered from the session.
  */
 import { randomBytes } from 'node:crypto';
-import type { Brain } from '../../brains/brain.ts';
+import type { Brain, BrainReply } from '../../brains/brain.ts';
 import { BotRequest, type BotResponse } from '../../core/bot.ts';
 import type { CrmGatewayFor } from '../../core/crm.ts';
 import { RoomanError } from '../../core/errors.ts';
@@ -48,6 +49,21 @@ export interface BotServiceOptions {
   maxConflictRetries?: number;
 }
 
+/**
+ * What is stored per session: the brain's state, and the last turn that wrote to the CRM, so that a client retrying
+ * a request whose answer it never received gets that answer again instead of a second write.
+ */
+interface SessionEnvelope {
+  brain: unknown;
+  lastWrite?: { transcript: string; reply: BrainReply; at: number };
+}
+
+/** How long an identical request after a CRM write counts as a retry of it. */
+export const REPLAY_WINDOW_MS = 60_000;
+
+const readEnvelope = (raw: unknown): SessionEnvelope =>
+  typeof raw === 'object' && raw !== null && 'brain' in raw ? (raw as SessionEnvelope) : { brain: undefined };
+
 /** 128 random bits, URL-safe. */
 export const randomSessionId = (): string => randomBytes(16).toString('base64url');
 
@@ -72,20 +88,27 @@ export class BotService implements BotHandler {
 
     for (let attempt = 0; ; attempt++) {
       const stored = await this.#o.sessions.load(orgId, sessionId);
+      const envelope = readEnvelope(stored?.state);
+      const now = (this.#o.clock ?? systemClock).now();
+      const last = envelope.lastWrite;
+      if (last && last.transcript === transcript && now.getTime() - last.at < REPLAY_WINDOW_MS) {
+        this.#o.logger?.info({ orgId, sessionId }, 'repeated request after a CRM write: answering it again');
+        return { session_id: sessionId, ...last.reply };
+      }
       const turn = (stored?.turn ?? 0) + 1;
       const outcome = await this.#o.brain.respond(
-        { sessionId, turn, text: transcript, state: stored?.state },
-        {
-          crm,
-          now: (this.#o.clock ?? systemClock).now(),
-          timeZone,
-          idempotencyKey: turnIdempotencyKey(orgId, sessionId, turn),
-        },
+        { sessionId, turn, text: transcript, state: envelope.brain },
+        { crm, now, timeZone, idempotencyKey: turnIdempotencyKey(orgId, sessionId, turn) },
       );
+      const next: SessionEnvelope = {
+        brain: outcome.state,
+        // Only a turn that wrote is worth replaying; any other turn ends the window.
+        lastWrite: outcome.wrote ? { transcript, reply: outcome.reply, at: now.getTime() } : undefined,
+      };
       const saved = await this.#o.sessions.save(
         orgId,
         sessionId,
-        { state: outcome.state, turn },
+        { state: next, turn },
         stored?.version ?? null,
       );
       if (saved || outcome.wrote || attempt >= maxRetries) {

@@ -77,6 +77,7 @@ const script: Record<string, Scripted> = {
     entities: { lead_ref: 'Rohan Sharma', status: 'IN_PROGRESS' },
   },
   yes: { intent: 'CONFIRM' },
+  Pune: { intent: 'CONFIRM', confidence: 0.45, entities: { city: 'Pune' } },
   no: { intent: 'DENY' },
   cancel: { intent: 'DENY' },
   hello: { intent: 'GREETING' },
@@ -285,6 +286,10 @@ describe('LocalBrain dialogue', () => {
     assert.equal(r.awaiting, 'confirmation');
     assert.equal(r.crm_call, undefined);
     assert.equal(c.wrote, false);
+    assert.equal(crm.leads.get(ROHAN_ID)?.status, 'NEW');
+
+    r = await c.say('Pune');
+    assert.equal(r.awaiting, 'confirmation', 'a weak CONFIRM does not confirm');
     assert.equal(crm.leads.get(ROHAN_ID)?.status, 'NEW');
 
     r = await c.say('hmm');

@@ -48,13 +48,13 @@ describe('BotService (sessions in PostgreSQL)', () => {
   let db: Kysely<object>;
   let crm: FakeCrmServer;
   let repo: BotSessionRepository;
-  const service = (sessions: BotSessionStore = repo) =>
+  const service = (sessions: BotSessionStore = repo, clock = fixedClock('2025-10-04T10:00:00+05:30')) =>
     new BotService({
       brain: new LocalBrain({ understander }),
       sessions,
       crmFor: () => new HttpCrmGateway({ baseUrl: crm.url, sleep: async () => {} }),
       timeZone: 'Asia/Kolkata',
-      clock: fixedClock('2025-10-04T10:00:00+05:30'),
+      clock,
     });
 
   before(async () => {
@@ -80,7 +80,8 @@ describe('BotService (sessions in PostgreSQL)', () => {
     assert.equal(stored?.turn, 1);
     assert.equal(stored?.version, 1);
     assert.ok(stored);
-    assert.equal((stored.state as { last_lead: { name: string } }).last_lead.name, 'Rohan Sharma');
+    const state = stored.state as { brain: { last_lead: { name: string } } };
+    assert.equal(state.brain.last_lead.name, 'Rohan Sharma');
     assert.equal(await repo.load('org-2', response.session_id), null, 'sessions belong to one organisation');
     assert.equal(
       crm.requestsTo('POST', '/crm/leads')[0]?.headers['idempotency-key'],
@@ -113,6 +114,33 @@ describe('BotService (sessions in PostgreSQL)', () => {
     const keys = crm.requestsTo('POST', '/crm/leads').map((r) => r.headers['idempotency-key']);
     assert.deepEqual(keys, ['bot:org-1:retry-1:1', 'bot:org-1:retry-1:1']);
     assert.equal((await repo.load('org-1', 'retry-1'))?.turn, 1, 'only one of the two turns was saved');
+  });
+
+  it('a request repeated after its turn completed gets the same answer, not a second lead', async () => {
+    const bot = service();
+    const request = { transcript: CREATE, session_id: 'retry-2' };
+    const first = await bot.handle(request, 'org-1');
+    const again = await bot.handle(request, 'org-1');
+    assert.deepEqual(again, first);
+    assert.equal(crm.leads.size, 1);
+    assert.equal(crm.requestsTo('POST', '/crm/leads').length, 1);
+    assert.equal((await repo.load('org-1', 'retry-2'))?.turn, 1);
+
+    // Once another turn has happened, the same words are a new request.
+    await bot.handle({ transcript: 'hello', session_id: 'retry-2' }, 'org-1');
+    const later = await bot.handle(request, 'org-1');
+    assert.notEqual(later.result?.lead_id, first.result?.lead_id);
+    assert.equal(crm.leads.size, 2);
+  });
+
+  it('the same words a minute later are a new request', async () => {
+    let now = new Date('2025-10-04T10:00:00+05:30').getTime();
+    const bot = service(repo, { now: () => new Date(now) });
+    const request = { transcript: CREATE, session_id: 'retry-3' };
+    await bot.handle(request, 'org-1');
+    now += 61_000;
+    await bot.handle(request, 'org-1');
+    assert.equal(crm.leads.size, 2);
   });
 
   it('a turn that lost the race without writing to the CRM is re-run on the newer state', async () => {
