@@ -44,6 +44,8 @@ export interface FakeCrmOptions {
   apiKeyHeader?: string;
   /** Answer `GET /crm/leads` with every lead, ignoring filters (as a simpler CRM would). */
   ignoreFilters?: boolean;
+  /** Behave like the seed's mock: no `GET /crm/leads/{id}` route, and `GET /crm/leads` a bare array. */
+  seedMock?: boolean;
 }
 
 const STATUSES = ['NEW', 'IN_PROGRESS', 'FOLLOW_UP', 'WON', 'LOST'];
@@ -215,16 +217,17 @@ export class FakeCrmServer {
     }
     if (method === 'GET' && path === '/crm/leads') {
       let items = [...this.leads.values()];
-      if (!this.#options.ignoreFilters) {
+      if (!this.#options.ignoreFilters && !this.#options.seedMock) {
         const q = url.searchParams.get('q')?.toLowerCase();
         const prefix = url.searchParams.get('id_prefix')?.toLowerCase();
         if (q) items = items.filter((l) => l.name.toLowerCase().includes(q));
         if (prefix) items = items.filter((l) => l.lead_id.startsWith(prefix));
       }
+      if (this.#options.seedMock) return [200, items];
       return [200, { items, total: items.length, limit: 50, offset: 0 }];
     }
     const leadMatch = /^\/crm\/leads\/([^/]+)$/.exec(path);
-    if (method === 'GET' && leadMatch) {
+    if (method === 'GET' && leadMatch && !this.#options.seedMock) {
       const lead = this.leads.get(decodeURIComponent(leadMatch[1]!));
       return lead ? [200, lead] : [404, { detail: 'Lead not found' }];
     }

@@ -131,6 +131,10 @@ export class HttpCrmGateway implements CrmGateway {
     });
   }
 
+  /**
+   * `GET /crm/leads/{id}`. The seed's mock CRM has no such route (404 for every id), so a 404 is confirmed by
+   * looking for the id in the lead list before saying the lead does not exist.
+   */
   async getLead(leadId: string, options: { signal?: AbortSignal } = {}): Promise<Lead | null> {
     try {
       return await this.#request({
@@ -140,9 +144,10 @@ export class HttpCrmGateway implements CrmGateway {
         parse: (json) => WireLead.parse(json),
       });
     } catch (error) {
-      if (error instanceof RoomanError && error.type === 'NOT_FOUND') return null;
-      throw error;
+      if (!(error instanceof RoomanError && error.type === 'NOT_FOUND')) throw error;
     }
+    const page = await this.listLeads({ id_prefix: leadId.toLowerCase(), limit: 2 }, options);
+    return page.items.find((lead) => lead.lead_id.toLowerCase() === leadId.toLowerCase()) ?? null;
   }
 
   async listLeads(query: Partial<LeadQuery>, options: { signal?: AbortSignal } = {}): Promise<Page<Lead>> {

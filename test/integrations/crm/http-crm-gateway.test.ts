@@ -229,6 +229,26 @@ describe('HttpCrmGateway against a real HTTP CRM', () => {
     }
   });
 
+  it("works with a CRM like the seed's mock: no lead route, the list a bare array without filters", async () => {
+    const seed = await FakeCrmServer.start({ seedMock: true });
+    try {
+      const client = new HttpCrmGateway({ baseUrl: seed.url, ...noWait });
+      const { lead_id } = await client.createLead(lead);
+      seed.addLead({ name: 'Someone Else' });
+      const found = await client.getLead(lead_id);
+      assert.equal(found?.name, 'Rohan Sharma');
+      assert.equal(found?.phone_e164, '+919876543210');
+      assert.equal(await client.getLead('00000000-0000-4000-8000-00000000abcd'), null);
+      const page = await client.listLeads({ q: 'rohan' });
+      assert.deepEqual(
+        page.items.map((l) => l.lead_id),
+        [lead_id],
+      );
+    } finally {
+      await seed.close();
+    }
+  });
+
   it('sends the API key and reports a refused key as a non-retriable CRM_ERROR', async () => {
     const locked = await FakeCrmServer.start({ apiKey: 's3cret' });
     try {
