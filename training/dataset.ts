@@ -34,6 +34,8 @@ const TemplateLine = z.strictObject({
   text: z.string().min(1),
   intent: Intent.optional(),
   n: z.number().int().positive().max(200).optional(),
+  /** Pins a line to a split: the product documents' own examples are always trained on. */
+  split: z.enum(['train', 'val', 'test']).optional(),
 });
 
 export interface Template {
@@ -98,7 +100,7 @@ export function loadTemplates(dir: URL = EXAMPLES_DIR): Template[] {
         text: parsed.text,
         intent: parsed.intent ?? fileIntent,
         n: parsed.n ?? (hasChoices ? DEFAULT_EXPANSIONS : 1),
-        split: splitOf(parsed.text),
+        split: parsed.split ?? splitOf(parsed.text),
         file,
       });
     });
@@ -262,7 +264,7 @@ export function expandTemplates(templates: readonly Template[], fillers: Fillers
       let text = expandOnce(`(${t.text})`, fillers, random);
       if (!act) {
         const r = random();
-        if (r < 0.15) text = PREFIXES[Math.floor(random() * PREFIXES.length)]! + text;
+        if (r < 0.3) text = PREFIXES[Math.floor(random() * PREFIXES.length)]! + text;
         else if (r < 0.25)
           text = text.replace(/[.?!]$/, '') + SUFFIXES[Math.floor(random() * SUFFIXES.length)]!;
       }
