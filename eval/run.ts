@@ -79,9 +79,11 @@ export async function runEval(options: EvalOptions = {}): Promise<EvalReport> {
   add(data.clincOos(dir));
   if (options.ownSplit !== false) {
     const own = loadExamples().filter((e) => e.split === 'test');
+    // Held-out templates of our own: a check on generalisation to phrasings never trained on, not an acceptance
+    // target (the targets are on data we did not write).
     add({
       name: 'Rooman own test split',
-      target: true,
+      target: false,
       cases: own.map((e) => ({ text: e.text, expected: e.intent })),
     });
   }
