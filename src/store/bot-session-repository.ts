@@ -3,8 +3,9 @@
  * optimistic concurrency: `save` succeeds only if the row still has the version that was read.
  */
 import type { ColumnType, Kysely } from 'kysely';
+import type { Schema } from './schema.ts';
 
-export interface BotSessionsTable {
+export type BotSessionsTable = {
   org_id: string;
   session_id: string;
   state: ColumnType<unknown, string, string>;
@@ -12,11 +13,11 @@ export interface BotSessionsTable {
   version: number;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, never, Date>;
-}
+};
 
-interface Tables {
+type Tables = {
   bot_sessions: BotSessionsTable;
-}
+};
 
 export interface BotSessionRecord {
   state: unknown;
@@ -32,11 +33,11 @@ export interface BotSessionWrite {
 }
 
 export class BotSessionRepository {
-  readonly #db: Kysely<Tables>;
+  readonly #db: Kysely<Schema & Tables>;
 
-  /** Takes the application's Kysely instance, whatever its full table map. */
-  constructor(db: Kysely<object>) {
-    this.#db = db as unknown as Kysely<Tables>;
+  constructor(db: Kysely<Schema>) {
+    // The table is this module's own (migration 0002): it is added to the schema here, not in schema.ts.
+    this.#db = db.withTables<Tables>();
   }
 
   async load(orgId: string, sessionId: string): Promise<BotSessionRecord | null> {

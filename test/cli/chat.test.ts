@@ -1,40 +1,29 @@
+/** `rooman chat` fed lines on a pipe, talking to the real bot (engine, dialogue, built-in CRM, sessions). */
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import type { Kysely } from 'kysely';
-import { LocalBrain } from '../../src/brains/local/local-brain.ts';
-import { BotService } from '../../src/channels/text/bot-service.ts';
+import type { BotService } from '../../src/channels/text/bot-service.ts';
 import { runChatCommand } from '../../src/cli/commands/chat.ts';
 import { fixedClock } from '../../src/core/time.ts';
-import { HttpCrmGateway } from '../../src/integrations/crm/http-crm-gateway.ts';
-import { BotSessionRepository } from '../../src/store/bot-session-repository.ts';
-import { scriptedUnderstander } from '../brains/conversation.ts';
-import { sessionDb } from '../channels/text/session-db.ts';
-import { FakeCrmServer } from '../fakes/crm-server.ts';
+import type { BuiltinCrm } from '../../src/crm/builtin-crm.ts';
+import type { Database } from '../../src/store/database.ts';
+import { realBot } from '../channels/text/real-bot.ts';
+import { createTestOrg, databaseTargets } from '../helpers/db.ts';
 
 describe('rooman chat', () => {
-  let db: Kysely<object>;
-  let crm: FakeCrmServer;
+  let database: Database;
   let bot: BotService;
+  let crm: BuiltinCrm;
+  let orgId: string;
 
   before(async () => {
-    db = await sessionDb();
-    crm = await FakeCrmServer.start();
-    bot = new BotService({
-      brain: new LocalBrain({
-        understander: scriptedUnderstander({
-          'Add a new lead Priya Nair': { intent: 'LEAD_CREATE', entities: { person: 'Priya Nair' } },
-        }),
-      }),
-      sessions: new BotSessionRepository(db),
-      crmFor: () => new HttpCrmGateway({ baseUrl: crm.url, sleep: async () => {} }),
-      timeZone: 'Asia/Kolkata',
-      clock: fixedClock('2025-10-04T10:00:00+05:30'),
-    });
+    database = await databaseTargets()[0]!.open();
+    orgId = (await createTestOrg(database.db)).id;
+    ({ bot, crm } = realBot(database, fixedClock('2025-10-04T10:00:00+05:30')));
   });
   after(async () => {
     await crm.close();
-    await db.destroy();
+    await database.close();
   });
 
   async function chat(lines: string[], argv: string[] = []) {
@@ -43,10 +32,10 @@ describe('rooman chat', () => {
     output.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     const code = await runChatCommand(argv, {
       bot,
-      orgId: 'org-1',
+      orgId,
       input: Readable.from(lines.map((l) => `${l}\n`)),
       output,
-      crmLabel: crm.url,
+      crmLabel: 'built-in',
     });
     return { code, text };
   }
@@ -62,9 +51,13 @@ describe('rooman chat', () => {
     ]);
     assert.equal(code, 0);
     assert.match(text, /CRM Functions Available:\n {2}1\. createLead\(name, phone, city, source\)/);
+    assert.match(
+      text,
+      /3\. updateLeadStatus\(lead_id, status, notes\)\n {5}- Update lead status \(NEW\|IN_PROGRESS\|FOLLOW_UP\|WON\|LOST\)/,
+    );
     assert.match(text, /Example Voice Commands:/);
     assert.match(text, /Type 'q' to quit/);
-    assert.ok(text.includes(`CRM Server: ${crm.url}`));
+    assert.match(text, /CRM Server: built-in/);
     assert.match(text, /message > Add a new lead Priya Nair\n\nbot > What's Priya Nair's phone number\?\n/);
     assert.match(text, /bot > Which city is Priya Nair in\?/);
     assert.match(
@@ -74,7 +67,8 @@ describe('rooman chat', () => {
     assert.match(text, /"function": "createLead"/);
     assert.ok(!text.includes('this line is never read'));
     assert.match(text, /Goodbye!\n$/);
-    assert.equal([...crm.leads.values()].filter((l) => l.name === 'Priya Nair').length, 1);
+    const leads = await crm.listLeads(orgId, { q: 'Priya Nair' });
+    assert.equal(leads.items.length, 1);
 
     // Every turn's JSON carries the same session id.
     const ids = [...text.matchAll(/"session_id": "([^"]+)"/g)].map((m) => m[1]);
@@ -83,21 +77,22 @@ describe('rooman chat', () => {
   });
 
   it('ends at the end of input without q, and continues a given session', async () => {
-    const first = await chat(['Add a new lead Priya Nair'], ['--quiet']);
+    const first = await chat(['Add a new lead Meera Pillai'], ['--quiet']);
     assert.ok(!first.text.includes('CRM Functions Available'));
     const sessionId = /"session_id": "([^"]+)"/.exec(first.text)?.[1];
     assert.ok(sessionId);
     const second = await chat(['9876543210'], ['--quiet', '--session', sessionId]);
-    assert.match(second.text, /bot > Which city is Priya Nair in\?/);
+    assert.match(second.text, /bot > Which city is Meera Pillai in\?/);
     assert.equal(second.code, 0);
   });
 
   it('prints a refused message as an error and keeps going', async () => {
-    const { text } = await chat(['x'.repeat(4001), 'q'], ['--quiet']);
+    const { text } = await chat(['x'.repeat(4001), 'hello', 'q'], ['--quiet']);
     assert.match(
       text,
       /error > \{"error":\{"type":"VALIDATION_ERROR","details":"transcript: must be at most 4000 characters"/,
     );
+    assert.match(text, /bot > Hello! I can add a new lead/);
   });
 
   it('refuses unknown options with usage', async () => {

@@ -39,7 +39,7 @@ type Fault =
   | { kind: 'reset' };
 
 export interface FakeCrmOptions {
-  /** When set, requests without this key in `apiKeyHeader` get 401. */
+  /** When set, requests without this key get 401 (`Authorization: Bearer <key>`, or the bare key in `apiKeyHeader`). */
   apiKey?: string;
   apiKeyHeader?: string;
   /** Answer `GET /crm/leads` with every lead, ignoring filters (as a simpler CRM would). */
@@ -151,8 +151,9 @@ export class FakeCrmServer {
     }
 
     if (this.#options.apiKey) {
-      const header = (this.#options.apiKeyHeader ?? 'x-api-key').toLowerCase();
-      if (req.headers[header] !== this.#options.apiKey) {
+      const header = (this.#options.apiKeyHeader ?? 'authorization').toLowerCase();
+      const expected = header === 'authorization' ? `Bearer ${this.#options.apiKey}` : this.#options.apiKey;
+      if (req.headers[header] !== expected) {
         send(res, 401, { detail: 'Invalid API key' });
         return;
       }

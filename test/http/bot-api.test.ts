@@ -1,114 +1,116 @@
+/**
+ * `POST /bot/handle` over HTTP (app.inject) with everything real: the org resolver (API keys), the understanding
+ * engine, the dialogue, the built-in CRM and sessions in the database.
+ */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import { LocalBrain } from '../../src/brains/local/local-brain.ts';
-import { BotService } from '../../src/channels/text/bot-service.ts';
 import { BotResponse } from '../../src/core/bot.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { fixedClock } from '../../src/core/time.ts';
+import type { BuiltinCrm } from '../../src/crm/builtin-crm.ts';
 import { createHttpApp } from '../../src/http/app.ts';
+import { createOrgResolver } from '../../src/http/org.ts';
 import { registerBotRoutes } from '../../src/http/routes/bot.ts';
-import { HttpCrmGateway } from '../../src/integrations/crm/http-crm-gateway.ts';
-import { BotSessionRepository } from '../../src/store/bot-session-repository.ts';
-import { scriptedUnderstander } from '../brains/conversation.ts';
-import { sessionDb } from '../channels/text/session-db.ts';
-import { FakeCrmServer } from '../fakes/crm-server.ts';
+import type { Database } from '../../src/store/database.ts';
+import { ApiKeyRepository } from '../../src/store/organisations.ts';
+import { realBot } from '../channels/text/real-bot.ts';
+import { createTestOrg, type DatabaseTarget, databaseTargets } from '../helpers/db.ts';
 
 const CREATE = 'Add a new lead: Rohan Sharma from Gurgaon, phone 9876543210, source Instagram';
 
-describe('POST /bot/handle', () => {
+for (const target of databaseTargets()) describe(`POST /bot/handle (${target.name})`, () => suite(target));
+
+function suite(target: DatabaseTarget) {
+  let database: Database;
   let app: FastifyInstance;
-  let db: Kysely<object>;
-  let crm: FakeCrmServer;
-  const orgs: string[] = [];
+  let crm: BuiltinCrm;
+  let openOrg: string;
+  let keyedOrg: string;
+  let apiKey: string;
 
   before(async () => {
-    db = await sessionDb();
-    crm = await FakeCrmServer.start();
-    const bot = new BotService({
-      brain: new LocalBrain({
-        understander: scriptedUnderstander({
-          [CREATE]: {
-            intent: 'LEAD_CREATE',
-            entities: {
-              person: 'Rohan Sharma',
-              city: 'Gurgaon',
-              phone: '+919876543210',
-              source: 'Instagram',
-            },
-          },
-          'Mark her as won': { intent: 'LEAD_UPDATE', entities: { lead_ref: '@last', status: 'WON' } },
-          yes: { intent: 'CONFIRM' },
-        }),
-      }),
-      sessions: new BotSessionRepository(db),
-      crmFor: () => new HttpCrmGateway({ baseUrl: crm.url, sleep: async () => {} }),
-      timeZone: 'Asia/Kolkata',
-      clock: fixedClock('2025-10-04T10:00:00+05:30'),
-    });
+    database = await target.open();
+    openOrg = (await createTestOrg(database.db)).id;
+    keyedOrg = (await createTestOrg(database.db)).id;
+    apiKey = await new ApiKeyRepository(database.db).create(keyedOrg, 'test');
+    const real = realBot(database, fixedClock('2025-10-04T10:00:00+05:30'));
+    crm = real.crm;
     app = createHttpApp({ logger: silentLogger, bodyLimit: 1_048_576 });
     registerBotRoutes(app, {
-      bot,
-      resolveOrg: async (request) => {
-        const org = String(request.headers['x-org'] ?? 'default-org');
-        orgs.push(org);
-        return org;
-      },
+      bot: real.bot,
+      resolveOrg: createOrgResolver({ db: database.db, anonymousOrgId: openOrg }),
     });
     await app.ready();
   });
   after(async () => {
     await app.close();
     await crm.close();
-    await db.destroy();
+    await database.close();
   });
 
   const post = (payload: unknown, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url: '/bot/handle', payload: payload as object, headers });
 
-  it('answers a turn with the contract shape and continues the session', async () => {
+  it('answers a turn in the contract shape and continues the session through a confirmation', async () => {
     const first = await post({ transcript: CREATE });
     assert.equal(first.statusCode, 200);
+    assert.match(String(first.headers['content-type']), /^application\/json/);
     const turn = BotResponse.parse(first.json());
     assert.equal(turn.intent, 'LEAD_CREATE');
-    assert.equal(turn.crm_call?.path, '/crm/leads');
+    assert.deepEqual(turn.crm_call, {
+      function: 'createLead',
+      method: 'POST',
+      path: '/crm/leads',
+      body: { name: 'Rohan Sharma', phone: '+919876543210', city: turn.entities.city, source: 'Instagram' },
+    });
     assert.equal(turn.result?.status, 'NEW');
-    assert.deepEqual(orgs.at(-1), 'default-org');
+    const leadId = String(turn.result?.lead_id);
+    assert.equal((await crm.getLead(openOrg, leadId))?.name, 'Rohan Sharma');
 
     const second = BotResponse.parse(
-      (await post({ transcript: 'Mark her as won', session_id: turn.session_id })).json(),
+      (await post({ transcript: 'mark her as won', session_id: turn.session_id })).json(),
     );
     assert.equal(second.session_id, turn.session_id);
     assert.equal(second.awaiting, 'confirmation');
     assert.equal(second.reply, 'Mark Rohan Sharma as won? Say yes to confirm.');
     const third = BotResponse.parse((await post({ transcript: 'yes', session_id: turn.session_id })).json());
-    assert.equal(third.result?.status, 'WON');
-    assert.equal(crm.leads.get(String(turn.result?.lead_id))?.status, 'WON');
+    assert.deepEqual(third.result, { lead_id: leadId, status: 'WON' });
+    assert.equal((await crm.getLead(openOrg, leadId))?.status, 'WON');
   });
 
-  it('bot-level errors are 200 with an error in the body', async () => {
-    const response = await post({ transcript: 'something unintelligible' });
+  it('bot-level errors are 200 with the error in the body', async () => {
+    const response = await post({ transcript: 'what is the weather like' });
     assert.equal(response.statusCode, 200);
     const turn = BotResponse.parse(response.json());
     assert.equal(turn.intent, 'UNKNOWN');
     assert.equal(turn.error?.type, 'PARSING_ERROR');
+    const missing = BotResponse.parse((await post({ transcript: 'Add a new lead Priya Nair' })).json());
+    assert.deepEqual(missing.error, {
+      type: 'VALIDATION_ERROR',
+      details: 'Missing required field: phone number',
+    });
   });
 
-  it('a session belongs to the organisation that made it', async () => {
-    const mine = BotResponse.parse((await post({ transcript: CREATE }, { 'x-org': 'org-a' })).json());
-    const theirs = BotResponse.parse(
-      (
-        await post({ transcript: 'Mark her as won', session_id: mine.session_id }, { 'x-org': 'org-b' })
-      ).json(),
+  it('an API key selects the organisation, and its sessions and leads are its own', async () => {
+    const auth = { authorization: `Bearer ${apiKey}` };
+    const mine = BotResponse.parse((await post({ transcript: CREATE }, auth)).json());
+    assert.ok(await crm.getLead(keyedOrg, String(mine.result?.lead_id)));
+    assert.equal(await crm.getLead(openOrg, String(mine.result?.lead_id)), null);
+    // The same session id without the key is another organisation's (empty) session: "her" means nobody.
+    const other = BotResponse.parse(
+      (await post({ transcript: 'mark her as won', session_id: mine.session_id })).json(),
     );
-    assert.equal(theirs.awaiting, 'lead_id', '"her" means nothing in the other organisation\'s session');
+    assert.equal(other.awaiting, 'lead_id');
+    const refused = await post({ transcript: 'hello' }, { authorization: 'Bearer nope' });
+    assert.equal(refused.statusCode, 401);
+    assert.equal(refused.json().error.type, 'UNAUTHORIZED');
   });
 
   it('a malformed request is a 400 VALIDATION_ERROR naming the field', async () => {
     const missing = await post({});
     assert.equal(missing.statusCode, 400);
-    assert.deepEqual(missing.json().error.type, 'VALIDATION_ERROR');
+    assert.equal(missing.json().error.type, 'VALIDATION_ERROR');
     assert.equal(missing.json().error.field, 'transcript');
 
     const badId = await post({ transcript: 'hi', session_id: '../../etc' });
@@ -130,8 +132,8 @@ describe('POST /bot/handle', () => {
       payload: 'hello',
       headers: { 'content-type': 'text/plain' },
     });
-    // Fastify parses text/plain as a string: it is refused as not being the JSON object the route expects.
+    // Fastify parses text/plain as a string: refused as not being the JSON object the route expects.
     assert.equal(text.statusCode, 400);
     assert.equal(text.json().error.field, '(body)');
   });
-});
+}

@@ -230,6 +230,20 @@ export function spokenDigits(text: string): string {
   return out;
 }
 
+/** Words a name or a place does not start with: "the first one", "yes", "what?" are not names. */
+const NOT_A_NAME = new Set(
+  (
+    'a an the yes yeah yep no nope nah ok okay sure fine that this these those it its what which who whom why how ' +
+    'when where i we you he she they my your our their one first second third last next same lead leads please ' +
+    'thanks thank hmm um uh er sorry cancel stop wait hello hi hey bye'
+  ).split(' '),
+);
+
+const plausibleName = (text: string) =>
+  /^\p{L}[\p{L}.' -]*$/u.test(text) &&
+  text.split(/\s+/).length <= 5 &&
+  !NOT_A_NAME.has(text.split(/\s+/)[0]!.toLowerCase().replace(/[.']/g, ''));
+
 const titleCase = (s: string) =>
   s === s.toLowerCase()
     ? s.replace(/(^|[\s'-])(\p{L})/gu, (_, sep: string, c: string) => sep + c.toUpperCase())
@@ -246,8 +260,7 @@ export function bareName(text: string): string | undefined {
     .replace(/[.!?,]+$/, '')
     .replace(/\s+/g, ' ')
     .trim();
-  if (!/^\p{L}[\p{L}.' -]*$/u.test(cleaned) || cleaned.split(' ').length > 5) return undefined;
-  return titleCase(cleaned);
+  return plausibleName(cleaned) ? titleCase(cleaned) : undefined;
 }
 
 /** A bare place or source reply: "Pune", "in pune", "she's from New Delhi". */
@@ -261,8 +274,7 @@ export function barePlace(text: string): string | undefined {
     .replace(/^(?:from|in|at|via|through)\s+/i, '')
     .replace(/[.!?,]+$/, '')
     .trim();
-  if (!/^\p{L}[\p{L}.' -]*$/u.test(cleaned) || cleaned.split(/\s+/).length > 4) return undefined;
-  return titleCase(cleaned);
+  return plausibleName(cleaned) && cleaned.split(/\s+/).length <= 4 ? titleCase(cleaned) : undefined;
 }
 
 export function statusFromWords(text: string): LeadStatus | undefined {

@@ -35,7 +35,7 @@ export interface HttpCrmGatewayOptions {
   /** e.g. `http://localhost:8001`; paths are appended to it. */
   baseUrl: string;
   apiKey?: string;
-  /** Header carrying `apiKey`; default `X-API-Key`. `Authorization` sends `Bearer <key>`. */
+  /** Header carrying `apiKey`; default `Authorization` (as `Bearer <key>`, what Rooman's CRM API takes). */
   apiKeyHeader?: string;
   /** Limit of each attempt (connect + answer), default 5 s. */
   timeoutMs?: number;
@@ -80,7 +80,7 @@ export class HttpCrmGateway implements CrmGateway {
     this.#base = options.baseUrl.replace(/\/+$/, '');
     this.#headers = { accept: 'application/json' };
     if (options.apiKey) {
-      const header = options.apiKeyHeader ?? 'X-API-Key';
+      const header = options.apiKeyHeader ?? 'Authorization';
       this.#headers[header.toLowerCase()] =
         header.toLowerCase() === 'authorization' ? `Bearer ${options.apiKey}` : options.apiKey;
     }

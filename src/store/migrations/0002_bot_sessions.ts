@@ -7,7 +7,7 @@ import { type Kysely, sql } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('bot_sessions')
-    .addColumn('org_id', 'text', (c) => c.notNull())
+    .addColumn('org_id', 'uuid', (c) => c.notNull().references('organisations.id').onDelete('cascade'))
     .addColumn('session_id', 'text', (c) => c.notNull())
     .addColumn('state', 'jsonb', (c) => c.notNull())
     .addColumn('turn', 'integer', (c) => c.notNull().defaultTo(0))

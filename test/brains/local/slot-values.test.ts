@@ -44,6 +44,10 @@ describe('reading slot values from replies', () => {
     assert.equal(bareName('her name is priya nair'), 'Priya Nair');
     assert.equal(bareName("it's D'Souza"), "D'Souza");
     assert.equal(bareName('she lives somewhere near the big temple on the hill'), undefined);
+    assert.equal(bareName('the first one'), undefined);
+    assert.equal(bareName('yes'), undefined);
+    assert.equal(barePlace('okay'), undefined);
+    assert.equal(fromReply('lead', heard('yes'), ctx()).problem?.type, 'PARSING_ERROR');
     assert.equal(barePlace('pune'), 'Pune');
     assert.equal(barePlace("she's from new delhi."), 'New Delhi');
     assert.equal(barePlace('in Navi Mumbai'), 'Navi Mumbai');

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Kysely } from 'kysely';
 import { LocalBrain } from '../../../src/brains/local/local-brain.ts';
 import { BotService, type BotSessionStore } from '../../../src/channels/text/bot-service.ts';
 import { BotResponse } from '../../../src/core/bot.ts';
@@ -10,7 +9,7 @@ import { HttpCrmGateway } from '../../../src/integrations/crm/http-crm-gateway.t
 import { BotSessionRepository } from '../../../src/store/bot-session-repository.ts';
 import { scriptedUnderstander } from '../../brains/conversation.ts';
 import { FakeCrmServer } from '../../fakes/crm-server.ts';
-import { sessionDb } from './session-db.ts';
+import { createTestOrg, type DatabaseTarget, databaseTargets } from '../../helpers/db.ts';
 
 const CREATE = 'Add a new lead: Rohan Sharma from Gurgaon, phone 9876543210, source Instagram';
 const understander = scriptedUnderstander({
@@ -44,9 +43,16 @@ function barrier(store: BotSessionStore, count: number): BotSessionStore {
   };
 }
 
-describe('BotService (sessions in PostgreSQL)', () => {
-  let db: Kysely<object>;
+for (const target of databaseTargets())
+  describe(`BotService (sessions in ${target.name})`, () => suite(target));
+
+function suite(target: DatabaseTarget) {
+  let database: Awaited<ReturnType<DatabaseTarget['open']>>;
   let crm: FakeCrmServer;
+  /** Three organisations' ids. */
+  let org1: string;
+  let org2: string;
+  let org9: string;
   let repo: BotSessionRepository;
   const service = (sessions: BotSessionStore = repo, clock = fixedClock('2025-10-04T10:00:00+05:30')) =>
     new BotService({
@@ -58,13 +64,16 @@ describe('BotService (sessions in PostgreSQL)', () => {
     });
 
   before(async () => {
-    db = await sessionDb();
-    repo = new BotSessionRepository(db);
+    database = await target.open();
+    repo = new BotSessionRepository(database.db);
+    [org1, org2, org9] = (await Promise.all(
+      [1, 2, 3].map(async () => (await createTestOrg(database.db)).id),
+    )) as [string, string, string];
     crm = await FakeCrmServer.start();
   });
   after(async () => {
     await crm.close();
-    await db.destroy();
+    await database.close();
   });
   beforeEach(() => {
     crm.leads.clear();
@@ -72,63 +81,60 @@ describe('BotService (sessions in PostgreSQL)', () => {
   });
 
   it('creates a URL-safe session id when none is given and stores the turn', async () => {
-    const response = await service().handle({ transcript: CREATE }, 'org-1');
+    const response = await service().handle({ transcript: CREATE }, org1);
     BotResponse.parse(response);
     assert.match(response.session_id, /^[A-Za-z0-9_-]{22}$/);
     assert.equal(response.intent, 'LEAD_CREATE');
-    const stored = await repo.load('org-1', response.session_id);
+    const stored = await repo.load(org1, response.session_id);
     assert.equal(stored?.turn, 1);
     assert.equal(stored?.version, 1);
     assert.ok(stored);
     const state = stored.state as { brain: { last_lead: { name: string } } };
     assert.equal(state.brain.last_lead.name, 'Rohan Sharma');
-    assert.equal(await repo.load('org-2', response.session_id), null, 'sessions belong to one organisation');
+    assert.equal(await repo.load(org2, response.session_id), null, 'sessions belong to one organisation');
     assert.equal(
       crm.requestsTo('POST', '/crm/leads')[0]?.headers['idempotency-key'],
-      `bot:org-1:${response.session_id}:1`,
+      `bot:${org1}:${response.session_id}:1`,
     );
   });
 
   it('continues a conversation across instances sharing the database', async () => {
     const a = service();
     const b = service();
-    const first = await a.handle(
-      { transcript: 'Add a new lead Priya Nair', session_id: 'shared-1' },
-      'org-1',
-    );
+    const first = await a.handle({ transcript: 'Add a new lead Priya Nair', session_id: 'shared-1' }, org1);
     assert.equal(first.awaiting, 'phone');
-    const second = await b.handle({ transcript: '9876543210', session_id: 'shared-1' }, 'org-1');
+    const second = await b.handle({ transcript: '9876543210', session_id: 'shared-1' }, org1);
     assert.equal(second.awaiting, 'city');
-    const third = await a.handle({ transcript: 'Pune', session_id: 'shared-1' }, 'org-1');
+    const third = await a.handle({ transcript: 'Pune', session_id: 'shared-1' }, org1);
     assert.equal(third.crm_call?.function, 'createLead');
-    assert.equal((await repo.load('org-1', 'shared-1'))?.turn, 3);
+    assert.equal((await repo.load(org1, 'shared-1'))?.turn, 3);
     assert.equal(crm.leads.size, 1);
   });
 
   it('a retried request racing the first creates the lead once', async () => {
     const bot = service(barrier(repo, 2));
     const request = { transcript: CREATE, session_id: 'retry-1' };
-    const [one, two] = await Promise.all([bot.handle(request, 'org-1'), bot.handle(request, 'org-1')]);
+    const [one, two] = await Promise.all([bot.handle(request, org1), bot.handle(request, org1)]);
     assert.equal(crm.leads.size, 1, 'the same turn key made the second write a replay');
     assert.equal(one.result?.lead_id, two.result?.lead_id);
     const keys = crm.requestsTo('POST', '/crm/leads').map((r) => r.headers['idempotency-key']);
-    assert.deepEqual(keys, ['bot:org-1:retry-1:1', 'bot:org-1:retry-1:1']);
-    assert.equal((await repo.load('org-1', 'retry-1'))?.turn, 1, 'only one of the two turns was saved');
+    assert.deepEqual(keys, [`bot:${org1}:retry-1:1`, `bot:${org1}:retry-1:1`]);
+    assert.equal((await repo.load(org1, 'retry-1'))?.turn, 1, 'only one of the two turns was saved');
   });
 
   it('a request repeated after its turn completed gets the same answer, not a second lead', async () => {
     const bot = service();
     const request = { transcript: CREATE, session_id: 'retry-2' };
-    const first = await bot.handle(request, 'org-1');
-    const again = await bot.handle(request, 'org-1');
+    const first = await bot.handle(request, org1);
+    const again = await bot.handle(request, org1);
     assert.deepEqual(again, first);
     assert.equal(crm.leads.size, 1);
     assert.equal(crm.requestsTo('POST', '/crm/leads').length, 1);
-    assert.equal((await repo.load('org-1', 'retry-2'))?.turn, 1);
+    assert.equal((await repo.load(org1, 'retry-2'))?.turn, 1);
 
     // Once another turn has happened, the same words are a new request.
-    await bot.handle({ transcript: 'hello', session_id: 'retry-2' }, 'org-1');
-    const later = await bot.handle(request, 'org-1');
+    await bot.handle({ transcript: 'hello', session_id: 'retry-2' }, org1);
+    const later = await bot.handle(request, org1);
     assert.notEqual(later.result?.lead_id, first.result?.lead_id);
     assert.equal(crm.leads.size, 2);
   });
@@ -137,19 +143,19 @@ describe('BotService (sessions in PostgreSQL)', () => {
     let now = new Date('2025-10-04T10:00:00+05:30').getTime();
     const bot = service(repo, { now: () => new Date(now) });
     const request = { transcript: CREATE, session_id: 'retry-3' };
-    await bot.handle(request, 'org-1');
+    await bot.handle(request, org1);
     now += 61_000;
-    await bot.handle(request, 'org-1');
+    await bot.handle(request, org1);
     assert.equal(crm.leads.size, 2);
   });
 
   it('a turn that lost the race without writing to the CRM is re-run on the newer state', async () => {
     const bot = service(barrier(repo, 2));
     await Promise.all([
-      bot.handle({ transcript: 'hello', session_id: 'race-2' }, 'org-1'),
-      bot.handle({ transcript: 'hello', session_id: 'race-2' }, 'org-1'),
+      bot.handle({ transcript: 'hello', session_id: 'race-2' }, org1),
+      bot.handle({ transcript: 'hello', session_id: 'race-2' }, org1),
     ]);
-    const stored = await repo.load('org-1', 'race-2');
+    const stored = await repo.load(org1, 'race-2');
     assert.equal(stored?.turn, 2);
     assert.equal(stored?.version, 2);
   });
@@ -166,7 +172,7 @@ describe('BotService (sessions in PostgreSQL)', () => {
       ['hello', '(body)'],
     ];
     for (const [body, field] of cases) {
-      await assert.rejects(bot.handle(body, 'org-1'), (e: unknown) => {
+      await assert.rejects(bot.handle(body, org1), (e: unknown) => {
         assert.ok(e instanceof RoomanError, String(e));
         assert.equal(e.type, 'VALIDATION_ERROR');
         assert.equal(e.field, field, JSON.stringify(body));
@@ -176,14 +182,14 @@ describe('BotService (sessions in PostgreSQL)', () => {
   });
 
   it('the repository refuses a stale version and a duplicate insert', async () => {
-    assert.equal(await repo.save('org-9', 's', { state: { a: 1 }, turn: 1 }, null), true);
-    assert.equal(await repo.save('org-9', 's', { state: { a: 2 }, turn: 1 }, null), false);
-    assert.equal(await repo.save('org-9', 's', { state: { a: 3 }, turn: 2 }, 1), true);
-    assert.equal(await repo.save('org-9', 's', { state: { a: 4 }, turn: 2 }, 1), false);
-    const row = await repo.load('org-9', 's');
+    assert.equal(await repo.save(org9, 's', { state: { a: 1 }, turn: 1 }, null), true);
+    assert.equal(await repo.save(org9, 's', { state: { a: 2 }, turn: 1 }, null), false);
+    assert.equal(await repo.save(org9, 's', { state: { a: 3 }, turn: 2 }, 1), true);
+    assert.equal(await repo.save(org9, 's', { state: { a: 4 }, turn: 2 }, 1), false);
+    const row = await repo.load(org9, 's');
     assert.deepEqual(row?.state, { a: 3 });
     assert.equal(row?.version, 2);
     assert.equal((await repo.deleteIdleSince(new Date(Date.now() + 60_000))) >= 1, true);
-    assert.equal(await repo.load('org-9', 's'), null);
+    assert.equal(await repo.load(org9, 's'), null);
   });
-});
+}

@@ -254,6 +254,19 @@ describe('HttpCrmGateway against a real HTTP CRM', () => {
     try {
       const ok = new HttpCrmGateway({ baseUrl: locked.url, apiKey: 's3cret', ...noWait });
       await ok.createLead(lead);
+      assert.equal(locked.requests[0]?.headers.authorization, 'Bearer s3cret');
+      const custom = await FakeCrmServer.start({ apiKey: 'k2', apiKeyHeader: 'X-API-Key' });
+      try {
+        await new HttpCrmGateway({
+          baseUrl: custom.url,
+          apiKey: 'k2',
+          apiKeyHeader: 'X-API-Key',
+          ...noWait,
+        }).listLeads({});
+        assert.equal(custom.requests[0]?.headers['x-api-key'], 'k2');
+      } finally {
+        await custom.close();
+      }
       const wrong = new HttpCrmGateway({ baseUrl: locked.url, apiKey: 'nope', ...noWait });
       await assert.rejects(
         wrong.createLead(lead),
