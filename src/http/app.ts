@@ -2,7 +2,12 @@
  * The HTTP server: one Fastify instance serving the bot API, the CRM API, health and the web page. Routes live in
  * their own modules; this file owns what every route shares: body limits, JSON parsing and the error shape.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from 'fastify';
 import { type ErrorType, isRoomanError, RoomanError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 
@@ -52,7 +57,8 @@ function fromFastifyError(error: FastifyError): RoomanError {
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines would drown the seed's CRM blocks; errors are still logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
     // Behind a load balancer the client address and scheme come from X-Forwarded-*.
     trustProxy: true,

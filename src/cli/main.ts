@@ -1,0 +1,188 @@
+/**
+ * `rooman <command>`: the command-line entry point and the process's composition root. It reads the environment
+ * once, validates it, and hands the parsed configuration to everything else.
+ */
+import { resolve } from 'node:path';
+import { type Config, ConfigError, loadConfig } from '../core/config.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { buildRooman, VERSION } from '../server.ts';
+import { runChatCommand } from './commands/chat.ts';
+import { runUnderstandCommand } from './commands/understand.ts';
+import { readEnvironment } from './environment.ts';
+
+const USAGE = `rooman ${VERSION} — an open-source real-time voice agent platform
+
+Usage: rooman <command> [options]
+
+Commands:
+  start                 run the server: bot API, CRM API, web page (PORT, default 8000)
+  crm [--port 8001]     run the CRM service alone, as the seed's separate CRM server
+  chat                  talk to the bot at the terminal ('q' quits)
+  understand [--now ISO] [--tz TZ]
+                        one utterance a line on stdin → one JSON line a line on stdout
+  help, --help          this text
+  version, --version    the version
+
+Configuration comes from the environment and a .env file: see README.md.
+`;
+
+function loggerFor(config: Config): Logger {
+  return createLogger({
+    level: config.logLevel,
+    format: config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+  });
+}
+
+/** Stops cleanly on Ctrl-C or a termination signal: pending writes finish, logs flush, the database closes. */
+function onShutdown(close: () => Promise<void>, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+function banner(config: Config, url: string, describeDb: string, crmLabel: string): string {
+  const rule = '='.repeat(60);
+  const localUrl = url.replace('0.0.0.0', 'localhost');
+  return [
+    rule,
+    `  Rooman ${VERSION} is running`,
+    rule,
+    `  Web page     : ${localUrl}/`,
+    `  Bot API      : POST ${localUrl}/bot/handle`,
+    `  CRM API      : ${localUrl}/crm/leads · /crm/visits`,
+    `  Health       : ${localUrl}/healthz`,
+    `  Database     : ${describeDb}`,
+    `  CRM          : ${crmLabel}`,
+    `  Data dir     : ${resolve(config.dataDir)} (CSV logs${config.csvLogs ? '' : ' off'})`,
+    `  Time zone    : ${config.timeZone}`,
+    rule,
+    '',
+  ].join('\n');
+}
+
+async function start(config: Config, only?: 'crm'): Promise<number> {
+  const logger = loggerFor(config);
+  const rooman = await buildRooman(config, { logger, ...(only ? { only } : {}) });
+  onShutdown(rooman.close, logger);
+  const url = await rooman.app.listen({ port: config.port, host: config.host });
+  if (only === 'crm') {
+    process.stdout.write(crmBanner(url, config));
+  } else {
+    process.stdout.write(banner(config, url, rooman.database.describe, rooman.crmLabel));
+  }
+  return new Promise<number>(() => {}); // runs until a signal stops it
+}
+
+function crmBanner(url: string, config: Config): string {
+  const rule = '='.repeat(60);
+  const dir = resolve(config.dataDir);
+  return [
+    rule,
+    '  🚀 MOCK CRM SERVER STARTING',
+    rule,
+    `  Server URL   : ${url.replace('0.0.0.0', 'localhost')}`,
+    `  Leads CSV    : ${dir}/crm_leads.csv`,
+    `  Visits CSV   : ${dir}/crm_visits.csv`,
+    `  Updates CSV  : ${dir}/crm_updates.csv`,
+    rule,
+    '',
+  ].join('\n');
+}
+
+async function chat(config: Config): Promise<number> {
+  // The chat screen is for a person: log lines would interleave with the conversation, so only warnings show.
+  const logger = createLogger({
+    level: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    format: 'pretty',
+  });
+  const rooman = await buildRooman(config, { logger });
+  try {
+    return await runChatCommand([], {
+      bot: rooman.bot,
+      orgId: rooman.defaultOrg.id,
+      input: process.stdin,
+      output: process.stdout,
+      crmLabel: rooman.crmLabel,
+    });
+  } finally {
+    await rooman.close();
+  }
+}
+
+function parsePortFlag(args: string[], fallback: number): number {
+  const i = args.indexOf('--port');
+  const eq = args.find((a) => a.startsWith('--port='));
+  const raw = eq ? eq.slice('--port='.length) : i >= 0 ? args[i + 1] : undefined;
+  if (raw === undefined) return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError([`--port ${raw}: must be a port number`]);
+  return port;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...args] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === 'version' || command === '--version' || command === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  try {
+    const env = readEnvironment();
+    switch (command) {
+      case 'start':
+        return await start(loadConfig(env));
+      case 'crm': {
+        const config = loadConfig(env);
+        return await start({ ...config, port: parsePortFlag(args, 8001) }, 'crm');
+      }
+      case 'chat':
+        return await chat(loadConfig(env));
+      case 'understand': {
+        const config = loadConfig(env);
+        return await runUnderstandCommand(args, {
+          stdin: process.stdin,
+          stdout: process.stdout,
+          stderr: process.stderr,
+          defaultTz: config.timeZone,
+        });
+      }
+      default:
+        process.stderr.write(`rooman: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`rooman: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(
+        `rooman: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}
