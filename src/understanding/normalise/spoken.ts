@@ -274,12 +274,17 @@ function tokenise(text: string): Token[] {
     }
     if (word.includes('-')) {
       const pieces = word.split('-');
-      if (
-        pieces.length === 2 &&
-        pieces.every((p) => isNumberWord(p.toLowerCase()) || ORDINAL_WORDS.has(p.toLowerCase()))
-      ) {
-        out.push({ pre, word: pieces[0]!, post: '', lower: pieces[0]!.toLowerCase() });
-        out.push({ pre: '', word: pieces[1]!, post, lower: pieces[1]!.toLowerCase() });
+      const numeric = (p: string) =>
+        isNumberWord(p.toLowerCase()) || ORDINAL_WORDS.has(p.toLowerCase()) || p.toLowerCase() === 'oh';
+      if (pieces.length >= 2 && pieces.every(numeric)) {
+        pieces.forEach((p, k) => {
+          out.push({
+            pre: k === 0 ? pre : '',
+            word: p,
+            post: k === pieces.length - 1 ? post : '',
+            lower: p.toLowerCase(),
+          });
+        });
         continue;
       }
     }
@@ -326,9 +331,10 @@ function isMonth(t: Token | undefined): boolean {
 function ordinalInDateContext(tokens: readonly Token[], i: number): boolean {
   const prev = tokens[i - 1];
   const next = tokens[i + 1];
-  const afterNext = tokens[i + 2];
+  const afterNext = tokens[i + 2]?.lower;
   if (isMonth(prev) || isMonth(next)) return true;
-  if (next?.lower === 'of' && isMonth(afterNext)) return true;
+  if (next?.lower === 'of' && afterNext !== undefined && MONTH_WORDS.has(afterNext)) return true;
+  if (next?.lower === 'day' && (afterNext === 'of' || afterNext === 'in')) return true;
   if (prev?.lower === 'the') return next === undefined || DAY_ORDINAL_AFTER.has(next.lower);
   return false;
 }

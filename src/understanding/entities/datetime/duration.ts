@@ -11,7 +11,7 @@ const UNIT_MINUTES: ReadonlyArray<readonly [RegExp, number]> = [
 ];
 
 const AMOUNT = String.raw`(\d+(?:\.\d+)?|an?|one|half an?|a half|a couple of|couple of)`;
-const UNIT = String.raw`(h|hrs?|hours?|m|mins?|minutes?)`;
+const UNIT = '(h|hrs?|hours?|m|mins?|minutes?)';
 const DURATION = new RegExp(
   String.raw`(?<![\w.])(?:(for|lasting|last|of|takes?|about|around|approx(?:imately)?|just)\s+)?${AMOUNT}[\s-]*${UNIT}(?:\s+and\s+(?:a\s+half|(\d+)\s*(?:m|mins?|minutes?)))?(?:\s+(long|ago|later|from now|before|after|earlier))?(?!\w)`,
   'gi',
@@ -44,7 +44,7 @@ export function findDuration(text: string): FoundDuration | null {
   for (const m of text.matchAll(DURATION)) {
     const cue = (m[1] ?? '').toLowerCase();
     const before = text.slice(Math.max(0, m.index - 12), m.index).toLowerCase();
-    const after = (m[6] ?? '').toLowerCase();
+    const after = (m[5] ?? '').toLowerCase();
     // "in 2 hours", "within an hour", "2 hours ago/later": a point in time.
     if (!cue && /\b(?:in|within|after|next|past|last|every)\s+$/.test(before)) continue;
     if (after && after !== 'long') continue;
@@ -53,9 +53,10 @@ export function findDuration(text: string): FoundDuration | null {
     if (amount === null || unit === null || amount <= 0) continue;
     let minutes = amount * unit;
     if (m[0].toLowerCase().includes('and a half')) minutes += unit / 2;
-    if (m[5]) minutes += Number(m[5]);
+    if (m[4]) minutes += Number(m[4]);
     // A bare "3 m" is as likely metres; only take "m" with a cue.
     if (/^m$/i.test(m[3] ?? '') && !cue) continue;
+    if (!Number.isFinite(minutes)) continue;
     return { minutes: Math.round(minutes), index: m.index, text: m[0] };
   }
   const half = HALF_AN_HOUR.exec(text);

@@ -14,7 +14,8 @@ const DAY_CODES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^sun(?:day)?s?$/i, 'SU'],
 ];
 const DAY_ORDER = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
-const WEEKDAY_NAME = String.raw`(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?s?|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?`;
+const WEEKDAY_NAME =
+  '(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?s?|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?';
 
 const EVERY_DAYS = new RegExp(
   String.raw`\b(?:every|each|on|all)\s+((?:${WEEKDAY_NAME})(?:\s*(?:,|and|&|n)\s*(?:${WEEKDAY_NAME}))*)\b`,
