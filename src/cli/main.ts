@@ -101,7 +101,7 @@ function crmBanner(url: string, config: Config): string {
   ].join('\n');
 }
 
-async function chat(config: Config): Promise<number> {
+async function chat(config: Config, args: string[]): Promise<number> {
   // The chat screen is for a person: log lines would interleave with the conversation, so only warnings show.
   const logger = createLogger({
     level: config.logLevel === 'info' ? 'warn' : config.logLevel,
@@ -109,7 +109,7 @@ async function chat(config: Config): Promise<number> {
   });
   const rooman = await buildRooman(config, { logger });
   try {
-    return await runChatCommand([], {
+    return await runChatCommand(args, {
       bot: rooman.bot,
       orgId: rooman.defaultOrg.id,
       input: process.stdin,
@@ -152,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
         return await start({ ...config, port: parsePortFlag(args, 8001) }, 'crm');
       }
       case 'chat':
-        return await chat(loadConfig(env));
+        return await chat(loadConfig(env), args);
       case 'understand': {
         const config = loadConfig(env);
         return await runUnderstandCommand(args, {

@@ -11,7 +11,7 @@ export interface NormalisedPhone {
 /**
  * Validates and normalises a written phone number; the default region is India, so a bare 10-digit mobile,
  * `+91 98765 43210`, `098765-43210` and `0091 9876543210` all give `+919876543210`. Returns null when the text is
- * not a valid number (libphonenumber's full metadata decides, so `1234567890` is refused).
+ * not a valid number (libphonenumber's full metadata decides, so `5555555555` is refused).
  */
 export function normalisePhone(text: string, defaultRegion = 'IN'): NormalisedPhone | null {
   const cleaned = text.trim();
