@@ -251,6 +251,35 @@ const SUFFIXES = [
   '.',
 ];
 
+/** How many different sentences a template can make (capped; fillers count with all their own choices). */
+export function combinations(template: string, fillers: Fillers, cap = 1e6, depth = 0): number {
+  if (depth > 8) return 1;
+  let total = 1;
+  let i = 0;
+  while (i < template.length && total < cap) {
+    const ch = template[i]!;
+    if (ch === '(' || ch === '[') {
+      const close = matching(template, i);
+      const inner = template.slice(i + 1, close);
+      if (ch === '[') total *= 1 + combinations(inner, fillers, cap, depth + 1);
+      else total *= splitTop(inner).reduce((sum, o) => sum + combinations(o, fillers, cap, depth + 1), 0);
+      i = close + 1;
+    } else if (ch === '{') {
+      const close = template.indexOf('}', i);
+      const values = fillers[template.slice(i + 1, close)] ?? [''];
+      total *= values.reduce((sum, v) => sum + combinations(v, fillers, cap, depth + 1), 0);
+      i = close + 1;
+    } else i++;
+  }
+  return Math.min(total, cap);
+}
+
+/**
+ * A template makes at least as many examples as it asks for, and a small one (a list of bare words, say) is
+ * spelled out in full up to this many, so none of its choices is left out by chance.
+ */
+const ENUMERATE_UP_TO = 16;
+
 /** Expands every template: fillers, then wrappers and spoken forms, deduplicated by canonical text. */
 export function expandTemplates(templates: readonly Template[], fillers: Fillers, seed = 7): Example[] {
   const random = createRandom(seed);
@@ -258,8 +287,9 @@ export function expandTemplates(templates: readonly Template[], fillers: Fillers
   const out: Example[] = [];
   templates.forEach((t, index) => {
     const act = DIALOGUE_ACTS.has(t.intent);
+    const wanted = Math.max(t.n, Math.min(ENUMERATE_UP_TO, combinations(`(${t.text})`, fillers)));
     let made = 0;
-    for (let attempt = 0; made < t.n && attempt < t.n * 4; attempt++) {
+    for (let attempt = 0; made < wanted && attempt < wanted * 4; attempt++) {
       // A template may list top-level alternatives (`a|b`), as if it were wrapped in parentheses.
       let text = expandOnce(`(${t.text})`, fillers, random);
       if (!act) {
