@@ -72,7 +72,7 @@ export function sendTurn(transcript, sessionId) {
  */
 export async function listRecentLeads(limit = 20) {
   const body = await requestJson(`/crm/leads?limit=${encodeURIComponent(String(limit))}`);
-  // The API answers a page `{ items, total, limit, offset }`; a bare array is accepted too (the seed's mock CRM).
-  const leads = Array.isArray(body) ? body : Array.isArray(body?.items) ? body.items : [];
+  // The API answers a page `{ leads, total, limit, offset }`; a bare array is accepted too (the seed's mock CRM).
+  const leads = Array.isArray(body) ? body : Array.isArray(body?.leads) ? body.leads : [];
   return [...leads].sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
 }
