@@ -16,7 +16,7 @@ import { createUnderstandingEngine } from '../src/understanding/engine.ts';
 import { resolveInstant } from '../src/understanding/entities/index.ts';
 import { loadExamples } from '../training/dataset.ts';
 import * as data from './datasets.ts';
-import { type Counts, emptyCounts, type Prf, prf, ratio, table } from './metrics.ts';
+import { type Counts, emptyCounts, type Prf, prf, ratio, round, table } from './metrics.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 export const DEFAULT_DATA_DIR = resolve(REPO, '../shared/evals/dev');
@@ -45,6 +45,8 @@ export interface EvalReport {
   dates: Record<string, { n: number; accuracy: number }>;
   phones: Record<string, { n: number; accuracy: number }>;
   targets: Array<{ what: string; value: number; target: number; met: boolean }>;
+  /** Expected calibration error of the confidence over the target sets (10 bins): 0 is perfectly calibrated. */
+  calibration: { ece: number; n: number; meanConfidence: number; accuracy: number };
   /** Utterances on which the engine threw (counted as UNKNOWN with no entities). */
   crashes: Array<{ text: string; error: string }>;
   ms: number;
@@ -93,6 +95,7 @@ export async function runEval(options: EvalOptions = {}): Promise<EvalReport> {
 
   const intents: IntentResult[] = [];
   const crashes: EvalReport['crashes'] = [];
+  const calibrationBins = Array.from({ length: 10 }, () => ({ n: 0, confidence: 0, right: 0 }));
   // Out-of-scope counts: UNKNOWN is the positive class.
   const oosCounts: Record<string, Counts> = {};
   const countOos = (key: string, expected: Intent, got: Intent) => {
@@ -116,7 +119,13 @@ export async function runEval(options: EvalOptions = {}): Promise<EvalReport> {
         confusions[key] = (confusions[key] ?? 0) + 1;
         errors.push({ text: c.text, expected: c.expected, got: u.intent, confidence: u.confidence });
       }
-      if (set.target) countOos('all target sets', c.expected, u.intent);
+      if (set.target) {
+        countOos('all target sets', c.expected, u.intent);
+        const bin = calibrationBins[Math.min(9, Math.floor(u.confidence * 10))]!;
+        bin.n++;
+        bin.confidence += u.confidence;
+        if (u.intent === c.expected) bin.right++;
+      }
       if (set.name.startsWith('SLURP')) countOos('SLURP', c.expected, u.intent);
       if (set.name === 'CLINC150 oos') countOos('CLINC150 oos', c.expected, u.intent);
       if (set.name.startsWith('CLINC150')) countOos('CLINC150 all out-of-scope rows', c.expected, u.intent);
@@ -131,6 +140,15 @@ export async function runEval(options: EvalOptions = {}): Promise<EvalReport> {
     });
   }
   const oos = Object.fromEntries(Object.entries(oosCounts).map(([k, c]) => [k, prf(c)]));
+  const calibrated = calibrationBins.reduce((n, b) => n + b.n, 0);
+  const calibration = {
+    ece: round(
+      calibrationBins.reduce((e, b) => e + Math.abs(b.confidence - b.right), 0) / Math.max(1, calibrated),
+    ),
+    n: calibrated,
+    meanConfidence: round(calibrationBins.reduce((e, b) => e + b.confidence, 0) / Math.max(1, calibrated)),
+    accuracy: round(calibrationBins.reduce((e, b) => e + b.right, 0) / Math.max(1, calibrated)),
+  };
 
   // --- slots on SLURP ------------------------------------------------------------------------------------------
   let slots: EvalReport['slots'] = null;
@@ -192,7 +210,7 @@ export async function runEval(options: EvalOptions = {}): Promise<EvalReport> {
     });
   }
   const ms = Math.round(performance.now() - started);
-  return { dataDir: dir, intents, oos, slots, dates, phones, targets, crashes, ms };
+  return { dataDir: dir, intents, oos, calibration, slots, dates, phones, targets, crashes, ms };
 }
 
 /** The engine must not throw on any utterance; when it does, the eval records it and carries on. */
@@ -308,6 +326,10 @@ export function formatReport(r: EvalReport): string {
       ['out of scope (UNKNOWN)', 'precision', 'recall', 'f1', 'support'],
       Object.entries(r.oos).map(([k, v]) => [k, v.precision, v.recall, v.f1, v.support]),
     ),
+  );
+  out.push(
+    `confidence calibration over target sets: ECE ${r.calibration.ece.toFixed(3)} ` +
+      `(mean confidence ${r.calibration.meanConfidence.toFixed(3)}, accuracy ${r.calibration.accuracy.toFixed(3)}, n=${r.calibration.n})`,
   );
   if (r.slots) {
     out.push('');

@@ -76,6 +76,8 @@ describe('npm run eval harness', () => {
     assert.equal(report.dates['Duckling instants']?.n, 2);
     assert.equal(report.dates['Recognizers-Text instants']?.n, 2);
     assert.equal(report.crashes.length, 0);
+    // Every target-set answer said 0.9; 9 of the 11 were right.
+    assert.deepEqual(report.calibration, { ece: 0.0818, n: 11, meanConfidence: 0.9, accuracy: 0.8182 });
     const slurpTarget = report.targets.find((t) => t.what.startsWith('SLURP calendar'));
     assert.deepEqual(slurpTarget, {
       what: 'SLURP calendar+email accuracy',
