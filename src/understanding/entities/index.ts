@@ -126,7 +126,7 @@ export function extractEntities(text: string, ctx: UnderstandingContext, intent?
     t.take(named.start, named.end);
   }
 
-  const persons = findPersons(t.text);
+  const persons = findPersons(t.text, intent);
   const names = persons.map((p) => p.name);
   if (intent && LEAD_REF_INTENTS.has(intent)) {
     if (!out.lead_ref) {

@@ -4,6 +4,8 @@
  * ("Rohan's lead", "update Rohan to won") are found by the person extractor and turned into a lead_ref by the caller.
  */
 
+import { STOPWORDS } from '../gazetteers/stopwords.ts';
+
 export const LAST_LEAD = '@last';
 
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
@@ -11,7 +13,24 @@ const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i
 const HEX_PREFIX =
   /\b(?:lead(?:\s+(?:id|number|no\.?|ref))?|id)\s*[:#]?\s*([0-9a-f]{4,32}(?:-[0-9a-f]{1,12})*)\b/i;
 /** Spoken character by character: "lead a 1 b 2 c 3 d 4". */
-const SPELLED = /\b(?:lead(?:\s+(?:id|number))?|id)\s+((?:[0-9a-f]{1,3}\s+){3,}[0-9a-f]{1,3})\b/i;
+const SPELLED_CHAR = '(?:[0-9a-f]{1,3}|zero|oh|one|two|three|four|five|six|seven|eight|nine)';
+const SPELLED = new RegExp(
+  `\\b(?:lead(?:\\s+(?:id|number))?|id)\\s+((?:${SPELLED_CHAR}\\s+){3,}${SPELLED_CHAR})\\b`,
+  'i',
+);
+const DIGIT_WORD: Readonly<Record<string, string>> = {
+  zero: '0',
+  oh: '0',
+  one: '1',
+  two: '2',
+  three: '3',
+  four: '4',
+  five: '5',
+  six: '6',
+  seven: '7',
+  eight: '8',
+  nine: '9',
+};
 const PRONOUN =
   /\b(?:(?:that|this|the|same|last|previous)\s+(?:lead|client|customer|buyer|prospect|one|guy|person|lady)|him|her|them|his|their)\b/i;
 
@@ -31,7 +50,11 @@ export function findLeadRef(text: string): FoundLeadRef | undefined {
   }
   const spelled = SPELLED.exec(text);
   if (spelled?.[1]) {
-    const joined = spelled[1].replace(/\s+/g, '').toLowerCase();
+    const joined = spelled[1]
+      .toLowerCase()
+      .split(/\s+/)
+      .map((w) => DIGIT_WORD[w] ?? w)
+      .join('');
     if (joined.length >= 4 && /\d/.test(joined) && /[a-f]/.test(joined)) {
       const start = spelled.index + spelled[0].length - spelled[1].length;
       return { ref: joined, start, end: start + spelled[1].length };
@@ -52,9 +75,14 @@ const NAMED_LEAD =
 
 export function findNamedLead(text: string): { name: string; start: number; end: number } | undefined {
   const m = NAMED_LEAD.exec(text);
-  const name = m?.[1] ?? m?.[2];
-  if (!m || !name) return undefined;
-  const start = m.index + m[0].indexOf(name);
+  const said = m?.[1] ?? m?.[2];
+  if (!m || !said) return undefined;
+  // "move Kavya's lead": the two-word window may begin with a verb.
+  const words = said.split(/\s+/);
+  while (words.length > 0 && STOPWORDS.has(words[0]!.toLowerCase())) words.shift();
+  if (words.length === 0 || words.some((w) => STOPWORDS.has(w.toLowerCase()))) return undefined;
+  const name = words.join(' ');
+  const start = m.index + m[0].indexOf(said) + said.length - name.length;
   return { name, start, end: start + name.length };
 }
 

@@ -36,7 +36,8 @@ export function extractChannel(text: string, intent?: Intent): Channel | undefin
 const SAYING =
   /\b(?:saying|that\s+says|which\s+says|to\s+say|and\s+say|and\s+tell\s+(?:him|her|them)|telling\s+(?:him|her|them)(?:\s+that)?|with\s+(?:the\s+)?(?:message|text)|message\s*:|text\s*:|that\s+reads|reading)\s*:?\s*(.+)$/i;
 const TELL_THAT =
-  /\b(?:tell|inform|let|remind|ask|message|text|whatsapp|email|ping|notify|slack)\s+(?:\w+\s+){1,3}?(?:know\s+)?(?:that|to)\s+(.+)$/i;
+  /\b(?:tell|inform|let|remind|ask|message|text|whatsapp|email|ping|notify|slack)\s+(?:\w+\s+){1,3}?(?:know\s+)?that\s+(.+)$/i;
+const TELL_TO = /\b(?:tell|remind|ask)\s+(?:\w+\s+){1,2}?to\s+(.+)$/i;
 const QUOTED = /["“']([^"”']{2,})["”']/;
 const SEND_THING_TO =
   /\b(?:send|email|mail|forward|share|whatsapp|text|slack)\s+(?:over\s+)?((?:the|my|our|this|that|these|those)\s+[^.]+?|[a-z][\w\s-]*?)\s+to(?:\s|$)/i;
@@ -50,7 +51,7 @@ export interface FoundMessage {
 }
 
 export function findMessage(text: string): FoundMessage | undefined {
-  for (const re of [SAYING, TELL_THAT]) {
+  for (const re of [SAYING, TELL_THAT, TELL_TO]) {
     const m = re.exec(text);
     if (m?.[1]) {
       const message = clean(m[1]);

@@ -15,8 +15,8 @@ export interface FoundPhone {
 }
 
 /** Digits with the separators people put between groups; "(0)" after a country code is dropped later. */
-const CANDIDATE = /(?:\(\s*\+?\d+\s*\)\s*|\+\s?)?\d[\d \-().]*\d/g;
-const GROUP_SPLIT = /[\s\-().]+/;
+const CANDIDATE = /(?:\(\s*\+?\d+\s*\)\s*|\+\s?)?\d[\d \-().,]*\d/g;
+const GROUP_SPLIT = /[\s\-().,]+/;
 const SPOKEN_PLUS = /\bplus\s+(?=\d)/gi;
 
 /** Labels that make a number something other than a phone, unless a phone word comes after them. */

@@ -45,7 +45,7 @@ const PHRASES: readonly StatusPhrase[] = [
 ];
 
 /** "status to X", "mark as X", "move to X", "set X", "change to X". */
-const CUE = /\b(?:status|stage|mark(?:ed)?|set|change[ds]?|move[ds]?|update[ds]?|make|put|is|as|to|now)\b/i;
+const CUE = /\b(?:status|stage|mark(?:ed)?|set|change[ds]?|move[ds]?|update[ds]?|make|put|as|to)\b/i;
 const ENUM_WORD = /\b(NEW|IN_PROGRESS|FOLLOW_UP|WON|LOST)\b/;
 
 export function extractStatus(text: string, intent?: Intent): LeadStatus | undefined {

@@ -59,6 +59,42 @@ natalie isabella charlotte alexis kayla ava mia amelia ella chloe zoe nora lucy 
 jenny kate katie jane claire fiona emma lucy molly ellie freya isla esther naomi eva clara
 `;
 
+const MORE_ENGLISH_FIRST = `
+bob bobby jim jimmy jo joe joey al ed eddie ted teddy casey sally greg bert dan danny evan allen allan chelsea
+marissa emilia cindy kim sue pat ron ronnie don ken kenny len lenny tony rick ricky rob robbie mick nicky
+matt matty andy drew jake josh zach nate ben benny alex sam sammy max tom tommy harvey jerome leon marcus
+nathaniel vincent victor wesley travis troy shane shawn derek dean luke liam mason owen caleb connor cody
+hunter ian jared jeff jesse joel jon jordan julian kyle lance leo logan marco mario miles neil noel oscar
+otto phil quinn rex roy russell seth simon spencer stan steve stuart terry tim todd trent tyler vince wade
+wayne abby addison alicia allison alyssa amelia angie ann annie april ava becky beth bella bianca
+bonnie brenda brooke cara carla carmen caroline cassie cathy cecilia charlie claudia colleen courtney crystal
+daisy dana darlene debbie delia diana dolly donna dora edith elaine eleanor elena eliza ella ellen elsa emma
+erica erin esther eva eve evelyn fiona flora gabby gail gemma georgia gina gwen hailey hannah harriet hazel
+heidi helena holly ingrid irene iris isabel ivy jackie jade jan jana jasmine jean jenna jess jill joan
+jodie josie judy julia julie june karen kate kathy katie kay kayla kelly kristen lana laura lauren leah
+lena lily linda lisa liz lizzie lola lorraine louise lucia lucy luna lydia mabel maddie madison maggie mandy
+marcia margo maria marie marilyn marina martha mary maureen megan meg melanie melissa mia michelle milly
+miranda molly monica nadia nancy naomi natalie nell nicole nina nora olive olivia paige pam paula peggy
+penny phoebe piper polly priscilla rachel rebecca regina rita robin rosie ruby sadie sandra sara sasha
+selena serena shannon sheila shelby shirley sienna sofia sonia stella steph stephanie susie suzanne tamara
+tammy tanya tessa tina tracy trudy ursula valerie vanessa vera veronica vicky victoria violet wanda wendy
+yvonne zara zoe zoey dennis gabriel martin peter henry harry jeremy kevin
+`;
+
+const MORE_INDIAN_FIRST = `
+raju ramu shyam ashmit swatish sunita rekha babu bablu pappu guddu chintu munna sonu monu pinky rinky tinku
+gopi murugan selvam kumar ravi raja rani lakshmi parvathi sarath sharath pradeep kiran ajeet ajit vikrant
+sachin dhoni virat rohit shubman hardik jasprit ishant mohammed mohammad ahmed abdul rahim karim salim
+hussain hasan hassan ali imran irfan yusuf zaheer nasir tahir shoaib sohail arshad naveed rashid wahid
+fatima ayesha zainab sana rukhsar nusrat shabnam afreen amreen nargis sultana begum noor
+sreeja sreekanth srikanth sridhar sriram srinath vamsi vamshi chaitanya pavan praveen naresh mahesh ramesh
+suresh rajesh ganesh dinesh umesh yogesh rakesh mukesh lokesh brijesh kamlesh nilesh shailesh hitesh
+jignesh paresh bhavesh alpesh kalpesh mitesh ketan chetan jatin nitin sachin sandeep kuldeep pardeep
+gagan gurdeep harish girish satish manish ashish anish rajnish jagdish
+anusha akhila bhargavi chandana deepthi divya harika haritha keerthana likhitha mounika navya pooja
+prathyusha ramya sahithi sindhu sravani srilatha swathi tejaswini vaishnavi vennela yamuna
+`;
+
 const INDIAN_SURNAMES = `
 sharma verma gupta singh kumar patel shah mehta joshi desai iyer iyengar nair menon pillai reddy rao naidu chowdhury
 choudhary chaudhary das dutta datta banerjee bannerjee chatterjee mukherjee ganguly ghosh bose basu sen sengupta
@@ -94,15 +130,26 @@ function wordSet(...blocks: string[]): ReadonlySet<string> {
   return words;
 }
 
-/** Lowercase first names (Indian and English). */
-export const FIRST_NAMES: ReadonlySet<string> = wordSet(
-  INDIAN_FIRST_MALE,
-  INDIAN_FIRST_FEMALE,
-  ENGLISH_FIRST,
-);
+/**
+ * First names that are also everyday words ("mark it as won", "pay the bill", "in may"): a name only right after a
+ * word that introduces a person ("email mark", "with bill", "tell june") or before a possessive noun.
+ */
+export const AMBIGUOUS_FIRST_NAMES: ReadonlySet<string> = wordSet(`
+mark bill will may june grace rose joy hope sunny frank pat jack april august summer faith dawn rich art ray
+lily amber hunter mason page rob sue drew chase cash dash sky rain ruby crystal holly ivy jade pearl olive
+`);
 
 /** Lowercase surnames (Indian and English). */
 export const SURNAMES: ReadonlySet<string> = wordSet(INDIAN_SURNAMES, ENGLISH_SURNAMES);
+
+/** Lowercase first names (Indian and English), without the ambiguous ones. */
+export const FIRST_NAMES: ReadonlySet<string> = (() => {
+  const names = new Set(
+    wordSet(INDIAN_FIRST_MALE, INDIAN_FIRST_FEMALE, MORE_INDIAN_FIRST, ENGLISH_FIRST, MORE_ENGLISH_FIRST),
+  );
+  for (const n of AMBIGUOUS_FIRST_NAMES) names.delete(n);
+  return names;
+})();
 
 /** Either kind: a word that on its own is very likely part of a person's name. */
 export function isNameWord(lower: string): boolean {

@@ -27,6 +27,30 @@ him her them someone somebody everyone everybody anyone nobody client customer b
 sir madam mam maam ji bhai boss guys
 unit flat plot villa apartment bhk budget lakh crore rupees property project tower
 about regarding re for around approx approximately maybe probably
+every since unread recent latest new old account activity alerts alert click turn id sender inbox
+alexa olly siri cortana google hey
 `;
 
 export const STOPWORDS: ReadonlySet<string> = new Set(WORDS.split(/\s+/).filter(Boolean));
+
+/**
+ * Words that follow "with", "tell", "email … to" and the like without being a person: roles, groups, places and
+ * things, and the verbs that follow "to". A lowercase word after such a cue is taken for a name only if it is not one
+ * of these (nor a stopword).
+ */
+const NOT_NAMES = `
+team teams everyone everybody all client clients customer customers manager managers boss sales marketing support
+hr finance accounts admin family friends friend mom mum dad mother father wife husband brother sister son daughter
+kids children parents doctor dentist lawyer colleague colleagues staff group board vendor vendors partner partners
+investor investors candidate candidates interviewer landlord tenant agent broker builder owner buyer seller
+developer contractor neighbour neighbor company office bank school college university hospital clinic video zoom
+google gmail skype outlook calendar details info information updates report reports file files documents document
+photos photo pictures link links address location reminder invite invitation subject regards inbox spam contacts
+contact list lists everything anything something nothing someone home work dinner lunch breakfast party birthday
+remind confirm ask inform check discuss talk let share schedule cancel reschedule visit finalize finalise pick
+bring buy pay reply respond write read open close start stop join attend invite keep tell show find delete
+today tomorrow tonight yesterday now later soon me myself yourself himself herself themselves ourselves
+coworker coworkers bro sis guy guys ebay amazon comcast brunch cookies visa service services
+`;
+
+export const NOT_NAMES_AFTER_CUE: ReadonlySet<string> = new Set(NOT_NAMES.split(/\s+/).filter(Boolean));

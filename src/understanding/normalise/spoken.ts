@@ -477,9 +477,20 @@ const SPOKEN_EMAIL = new RegExp(
   'gi',
 );
 
+/** "jack@gmail dot com": written up to the domain, the rest said. */
+const HALF_SPOKEN_EMAIL = new RegExp(
+  `(\\S+@[a-z0-9-]+(?:\\.[a-z0-9-]+)*)((?:\\s+dot\\s+[a-z0-9]+)*\\s+dot\\s+${TLD})\\b`,
+  'gi',
+);
+
 function joinSpokenEmails(text: string): string {
   if (!/\bdot\b/i.test(text)) return text;
-  return text.replace(SPOKEN_EMAIL, (_m, local: string, domain: string) => {
+  const half = text.includes('@')
+    ? text.replace(HALF_SPOKEN_EMAIL, (_m, head: string, tail: string) =>
+        `${head}${tail.replace(/\s+dot\s+/gi, '.')}`.toLowerCase(),
+      )
+    : text;
+  return half.replace(SPOKEN_EMAIL, (_m, local: string, domain: string) => {
     const l = local
       .replace(/\s+dot\s+/gi, '.')
       .replace(/\s+underscore\s+/gi, '_')

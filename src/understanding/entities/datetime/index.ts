@@ -21,6 +21,8 @@ export type DateTimeEntities = Pick<
 >;
 
 const ISO_OPTS = { suppressMilliseconds: true } as const;
+const BARE_HOUR_AFTER_TO =
+  /\b(?:to|till|until|for)\s+(\d{1,2})(?::(\d\d))?(?=\s*(?:$|[.,!?]|\s+(?:instead|please|then)\b))/i;
 
 function iso(dt: DateTime): string {
   return dt.toISO(ISO_OPTS) ?? '';
@@ -109,8 +111,23 @@ export function findDateTimes(text: string, ctx: UnderstandingContext, intent?: 
         hasTime: target.hasTime || original.hasTime,
       };
     } else if (originalIdx === 0) {
-      out.original_datetime = iso(mentions[0]!.start);
+      const original = mentions[0]!;
+      out.original_datetime = iso(original.start);
       main = undefined;
+      // "push the 4 pm meeting to 6": a bare hour after "to" is a time on the original's day.
+      const after = text.slice(original.index + original.text.length);
+      const bare = BARE_HOUR_AFTER_TO.exec(after);
+      if (bare) {
+        let hour = Number(bare[1]);
+        const minute = Number(bare[2] ?? 0);
+        if (hour >= 1 && hour <= 7) hour += 12;
+        if (hour <= 23 && minute <= 59) {
+          const start = original.start.set({ hour, minute, second: 0 });
+          const index = original.index + original.text.length + bare.index;
+          main = { text: bare[0], index, start, grain: 'minute', hasTime: true };
+          spans.push([index, index + bare[0].length]);
+        }
+      }
     }
   }
   if (main) {

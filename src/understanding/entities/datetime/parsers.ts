@@ -510,6 +510,14 @@ const LOOKALIKE = /^(?:sun|sat|wed|mar|may|jun|aug|dec|second|sec|march|mon|fri|
 const DATE_CUE_BEFORE =
   /\b(?:on|this|next|last|every|by|till|until|in|of|from|for|coming|before|after|since|early|late|mid|each|through|thru|and|or|to)\s*$/i;
 
+/** "for 45 minutes" is how long, not when: chrono reads it as "in 45 minutes". */
+const FOR_DURATION =
+  /^(?:for|lasting)\s+(?:\d|an?\b|one|two|three|four|five|six|half|a\s+couple|couple|few|several)/i;
+
+const durationFilter: Refiner = {
+  refine: (_context, results) => results.filter((r) => !FOR_DURATION.test(r.text)),
+};
+
 const lookalikeFilter: Refiner = {
   refine: (context, results) =>
     results.filter((r) => {
@@ -622,7 +630,7 @@ function build(): chrono.Chrono {
     comingWeekdayParser,
     holidayParser,
   );
-  c.refiners.unshift(lookalikeFilter);
+  c.refiners.unshift(lookalikeFilter, durationFilter);
   c.refiners.push(dateTimeJoiner, weekOfDateRefiner);
   return c;
 }

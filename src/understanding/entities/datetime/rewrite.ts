@@ -73,6 +73,7 @@ const RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
     ),
     '$1 the $2th',
   ],
+  [/\b(today|tomorrow|tonight|yesterday)(?:'s|’s|s)\b/gi, '$1'],
   [/\btues\b\.?/gi, 'tuesday'],
   [/\bweds\b\.?/gi, 'wednesday'],
   [/\bthurs?\b\.?/gi, 'thursday'],

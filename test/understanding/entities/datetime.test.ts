@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  extractDateTime,
+  extractEntities,
+  resolveInstant,
+} from '../../../src/understanding/entities/index.ts';
+
+/** Wednesday 1 October 2025, 10:00 in India. */
+const ctx = { now: new Date('2025-10-01T10:00:00+05:30'), tz: 'Asia/Kolkata' };
+const at = (local: string) => `${local}+05:30`;
+
+describe('extractDateTime: business defaults', () => {
+  const instants: Array<[string, string]> = [
+    ['tomorrow at 3', '2025-10-02T15:00:00'],
+    ['at 3', '2025-10-01T15:00:00'],
+    ['at 7:30', '2025-10-01T19:30:00'],
+    ['at 9', '2025-10-02T09:00:00'],
+    ['tomorrow at 07:00', '2025-10-02T07:00:00'],
+    ['at 1530', '2025-10-01T15:30:00'],
+    ['tomorrow at 10 am', '2025-10-02T10:00:00'],
+    ['next Tuesday morning', '2025-10-07T09:00:00'],
+    ['tomorrow morning', '2025-10-02T09:00:00'],
+    ['this afternoon', '2025-10-01T14:00:00'],
+    ['this evening', '2025-10-01T18:00:00'],
+    ['tonight', '2025-10-01T20:00:00'],
+    ['in two hours', '2025-10-01T12:00:00'],
+    ['in half an hour', '2025-10-01T10:30:00'],
+    ['5th Oct 15:00', '2025-10-05T15:00:00'],
+    ['2025-10-05T15:00:00+05:30', '2025-10-05T15:00:00'],
+    ['half past four tomorrow', '2025-10-02T16:30:00'],
+    ['quarter to six', '2025-10-01T17:45:00'],
+    ['day after tomorrow at noon', '2025-10-03T12:00:00'],
+    ['5/10 at 4 pm', '2025-10-05T16:00:00'],
+    ['on Saturday for 9am', '2025-10-04T09:00:00'],
+    ['7p tomorrow', '2025-10-02T19:00:00'],
+    ['Friday at 6 in the evening', '2025-10-03T18:00:00'],
+  ];
+  for (const [said, local] of instants) {
+    it(`${said} → ${local}`, () => assert.equal(extractDateTime(said, ctx).datetime, at(local)));
+  }
+
+  it('gives only a date when no time of day is said', () => {
+    assert.deepEqual(extractDateTime('the 20th', ctx), { date: '2025-10-20' });
+    assert.deepEqual(extractDateTime('on Friday', ctx), { date: '2025-10-03' });
+    assert.deepEqual(extractDateTime('in 3 days', ctx), { date: '2025-10-04' });
+    assert.deepEqual(extractDateTime('next week', ctx), { date: '2025-10-06' });
+    assert.deepEqual(extractDateTime('next month', ctx), { date: '2025-11-01' });
+    assert.deepEqual(extractDateTime('the last Friday of October', ctx), { date: '2025-10-31' });
+    assert.deepEqual(extractDateTime('Monday of next week', ctx), { date: '2025-10-06' });
+  });
+
+  it('prefers the future for a day without a year, and the past after "last"', () => {
+    assert.deepEqual(extractDateTime('Sep 20', ctx), { date: '2026-09-20' });
+    assert.deepEqual(extractDateTime('the 1st', ctx), { date: '2025-10-01' });
+    assert.deepEqual(extractDateTime('last Monday', ctx), { date: '2025-09-29' });
+    assert.deepEqual(extractDateTime('3 days ago', ctx), { date: '2025-09-28' });
+  });
+
+  it('reads ranges, durations and recurrences', () => {
+    assert.deepEqual(extractDateTime('this Friday 3-4 pm', ctx), {
+      datetime: at('2025-10-03T15:00:00'),
+      end_datetime: at('2025-10-03T16:00:00'),
+      duration_minutes: 60,
+    });
+    assert.deepEqual(extractDateTime('tomorrow from 2 to 6', ctx), {
+      datetime: at('2025-10-02T14:00:00'),
+      end_datetime: at('2025-10-02T18:00:00'),
+      duration_minutes: 240,
+    });
+    assert.deepEqual(extractDateTime('for 45 minutes tomorrow at 11', ctx), {
+      datetime: at('2025-10-02T11:00:00'),
+      duration_minutes: 45,
+      end_datetime: at('2025-10-02T11:45:00'),
+    });
+    assert.equal(extractDateTime('an hour and a half long', ctx).duration_minutes, 90);
+    assert.equal(extractDateTime('it should be two hours long', ctx).duration_minutes, 120);
+    assert.deepEqual(extractDateTime('every Monday', ctx), {
+      recurrence: 'FREQ=WEEKLY;BYDAY=MO',
+      date: '2025-10-06',
+    });
+    assert.equal(extractDateTime('every weekday at 9', ctx).recurrence, 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR');
+    assert.equal(extractDateTime('every other week', ctx).recurrence, 'FREQ=WEEKLY;INTERVAL=2');
+    assert.equal(extractDateTime('on mondays and thursdays', ctx).recurrence, 'FREQ=WEEKLY;BYDAY=MO,TH');
+    assert.equal(extractDateTime('daily standup', ctx).recurrence, 'FREQ=DAILY');
+    assert.equal(extractDateTime('every month on the 5th', ctx).recurrence, 'FREQ=MONTHLY;BYMONTHDAY=5');
+  });
+
+  it('reads the spoken form', () => {
+    assert.equal(
+      extractDateTime('twenty fifth of october at three thirty pm', ctx).datetime,
+      at('2025-10-25T15:30:00'),
+    );
+    assert.equal(extractDateTime('meet at ten a m on monday', ctx).datetime, at('2025-10-06T10:00:00'));
+    assert.equal(extractDateTime('uh tomorrow at like four', ctx).datetime, at('2025-10-02T16:00:00'));
+  });
+
+  it('knows festivals and holidays', () => {
+    assert.deepEqual(extractDateTime('after diwali', ctx), { date: '2025-10-20' });
+    assert.deepEqual(extractDateTime('Diwali 2026', ctx), { date: '2026-11-08' });
+    assert.deepEqual(extractDateTime('on christmas', ctx), { date: '2025-12-25' });
+    assert.deepEqual(extractDateTime('eid al fitr 2026', ctx), { date: '2026-03-20' });
+    assert.deepEqual(extractDateTime('ganesh chaturthi 2026', ctx), { date: '2026-09-14' });
+    assert.deepEqual(extractDateTime('republic day', ctx), { date: '2026-01-26' });
+    assert.deepEqual(extractDateTime('easter 2026', ctx), { date: '2026-04-05' });
+    assert.deepEqual(extractDateTime('thanksgiving', ctx), { date: '2025-11-27' });
+  });
+
+  it('does not take numbers, verbs and look-alikes for dates', () => {
+    for (const text of [
+      'I need 3 units',
+      'I may come',
+      '3 units at 5000 each',
+      'the second floor',
+      'the sun is hot',
+      'order 12345',
+    ])
+      assert.deepEqual(extractDateTime(text, ctx), {}, text);
+  });
+
+  it('keeps the zone offset right across a daylight-saving change', () => {
+    const ny = { now: new Date('2025-11-01T12:00:00-04:00'), tz: 'America/New_York' };
+    assert.equal(extractDateTime('tomorrow at 3 pm', ny).datetime, '2025-11-02T15:00:00-05:00');
+    assert.equal(extractDateTime('today at 3 pm', ny).datetime, '2025-11-01T15:00:00-04:00');
+  });
+});
+
+describe('extractDateTime: rescheduling', () => {
+  it('takes "my 2 PM meeting" as the meeting moved and the other time as the new one', () => {
+    assert.deepEqual(extractDateTime('reschedule my 2 PM meeting to 3 PM', ctx, 'MEETING_RESCHEDULE'), {
+      original_datetime: at('2025-10-01T14:00:00'),
+      datetime: at('2025-10-01T15:00:00'),
+    });
+  });
+
+  it('moves to a new day at the original time of day', () => {
+    assert.deepEqual(extractDateTime("move tomorrow's 11 am call to friday", ctx, 'MEETING_RESCHEDULE'), {
+      original_datetime: at('2025-10-02T11:00:00'),
+      datetime: at('2025-10-03T11:00:00'),
+    });
+  });
+
+  it('keeps the day of the original for a new time alone', () => {
+    assert.deepEqual(extractDateTime('push the friday 4 pm meeting to 6', ctx, 'MEETING_RESCHEDULE'), {
+      original_datetime: at('2025-10-03T16:00:00'),
+      datetime: at('2025-10-03T18:00:00'),
+    });
+  });
+
+  it('reads a single time as the new time', () => {
+    assert.deepEqual(extractDateTime('reschedule it to 5 pm tomorrow', ctx, 'MEETING_RESCHEDULE'), {
+      datetime: at('2025-10-02T17:00:00'),
+    });
+  });
+});
+
+describe('resolveInstant', () => {
+  it('gives the first instant as local wall-clock time, a day at midnight, or null', () => {
+    assert.equal(resolveInstant('tomorrow at 3 pm', ctx), '2025-10-02T15:00:00');
+    assert.equal(resolveInstant('on the 20th', ctx), '2025-10-20T00:00:00');
+    assert.equal(resolveInstant('no date here', ctx), null);
+  });
+});
+
+describe('extractEntities: where a date is not the instant', () => {
+  it('does not read a time inside a message or notes', () => {
+    const e = extractEntities('send a whatsapp to Priya saying I will be there by 5', ctx, 'MESSAGE_SEND');
+    assert.equal(e.datetime, undefined);
+    assert.equal(e.message, 'I will be there by 5');
+  });
+});
