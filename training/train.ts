@@ -33,6 +33,8 @@ import {
 export const TRAIN_SETTINGS = { dim: 1 << 18, epochs: 12, rate: 1.2, l2: 2e-5, seed: 20251004 };
 /** The threshold may cost at most this much in-scope accuracy on the validation split. */
 const THRESHOLD_BUDGET = 0.01;
+/** Scores this close count as equal when choosing the threshold (about one validation example in 300). */
+const NEAR_EQUAL = 0.004;
 
 const labels: readonly Intent[] = INTENTS;
 const K = labels.length;
@@ -86,20 +88,22 @@ function rates(probs: readonly Float64Array[], ys: Int32Array, t: number) {
   return { inScope: inRight / Math.max(1, inTotal), oosRecall: oosRight / Math.max(1, oosTotal) };
 }
 
+/**
+ * The out-of-scope threshold: the best balance of in-scope accuracy and OOS recall on the validation split, within
+ * the in-scope budget; among near-equal choices the lowest, since a threshold only ever takes correct answers away
+ * from in-scope requests that the model was unsure of.
+ */
 function chooseThreshold(probs: readonly Float64Array[], ys: Int32Array): number {
   const floor = rates(probs, ys, 0).inScope - THRESHOLD_BUDGET;
-  let best = 0;
-  let bestScore = -1;
+  const scored: Array<{ t: number; score: number }> = [];
   for (let t = 0; t <= 0.9; t += 0.01) {
     const r = rates(probs, ys, t);
     if (r.inScope < floor) break;
-    const score = r.inScope + r.oosRecall;
-    if (score >= bestScore) {
-      bestScore = score;
-      best = t;
-    }
+    scored.push({ t, score: r.inScope + r.oosRecall });
   }
-  return Number(best.toFixed(2));
+  const best = Math.max(...scored.map((s) => s.score));
+  const chosen = scored.find((s) => s.score >= best - NEAR_EQUAL) ?? { t: 0 };
+  return Number(chosen.t.toFixed(2));
 }
 
 export interface TrainReport {
