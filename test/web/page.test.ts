@@ -34,8 +34,8 @@ const CHROMIUM_ARGS = [
 ];
 const LEAD_REQUEST = 'Add a new lead: Rohan Sharma from Gurgaon, phone 9876543210, source Instagram';
 
-let dataDir: string;
-let profileDir: string;
+let dataDir: string | undefined;
+let profileDir: string | undefined;
 let rooman: Awaited<ReturnType<typeof buildRooman>> | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
@@ -80,8 +80,8 @@ before(async () => {
 after(async () => {
   await context?.close();
   await rooman?.close();
-  await rm(dataDir, { recursive: true, force: true });
-  await rm(profileDir, { recursive: true, force: true });
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
 
 test('a typed request gets a reply, its structured result, and the new lead in the leads panel', async () => {
