@@ -33,6 +33,11 @@ import {
 export const TRAIN_SETTINGS = { dim: 1 << 18, epochs: 12, rate: 1.2, l2: 2e-5, seed: 20251004 };
 /** The threshold may cost at most this much in-scope accuracy on the validation split. */
 const THRESHOLD_BUDGET = 0.01;
+/**
+ * Never act on a task the model gives less than this: with 14 classes such a guess is a coin toss, and answering
+ * UNKNOWN makes the dialogue ask again instead of doing the wrong thing.
+ */
+const MIN_THRESHOLD = 0.3;
 /** Scores this close count as equal when choosing the threshold (about one validation example in 300). */
 const NEAR_EQUAL = 0.004;
 
@@ -103,7 +108,7 @@ function chooseThreshold(probs: readonly Float64Array[], ys: Int32Array): number
   }
   const best = Math.max(...scored.map((s) => s.score));
   const chosen = scored.find((s) => s.score >= best - NEAR_EQUAL) ?? { t: 0 };
-  return Number(chosen.t.toFixed(2));
+  return Number(Math.max(MIN_THRESHOLD, chosen.t).toFixed(2));
 }
 
 export interface TrainReport {
