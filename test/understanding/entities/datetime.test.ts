@@ -53,7 +53,9 @@ describe('extractDateTime: business defaults', () => {
   it('prefers the future for a day without a year, and the past after "last"', () => {
     assert.deepEqual(extractDateTime('Sep 20', ctx), { date: '2026-09-20' });
     assert.deepEqual(extractDateTime('the 1st', ctx), { date: '2025-10-01' });
-    assert.deepEqual(extractDateTime('last Monday', ctx), { date: '2025-09-29' });
+    // "last Monday" is last week's, as "next Monday" is next week's; "this past Monday" is the latest one.
+    assert.deepEqual(extractDateTime('last Monday', ctx), { date: '2025-09-22' });
+    assert.deepEqual(extractDateTime('this past Monday', ctx), { date: '2025-09-29' });
     assert.deepEqual(extractDateTime('3 days ago', ctx), { date: '2025-09-28' });
   });
 

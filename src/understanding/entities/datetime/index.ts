@@ -164,5 +164,5 @@ export function resolveInstant(text: string, ctx: UnderstandingContext): string 
   const mentions = findMentions(normaliseSpoken(text), ctx);
   const first = mentions[0];
   if (!first) return null;
-  return first.start.toFormat("yyyy-MM-dd'T'HH:mm:ss");
+  return (first.instant ?? first.start).toFormat("yyyy-MM-dd'T'HH:mm:ss");
 }

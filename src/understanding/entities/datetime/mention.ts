@@ -14,6 +14,11 @@ export interface TimeMention {
   hasTime: boolean;
   end?: DateTime;
   endHasTime?: boolean;
+  /**
+   * For an offset from now in days or more ("in 7 days", "a week ago"): the exact instant said, now moved by the
+   * offset. The entities take the day (`start`); resolveInstant reports this instant.
+   */
+  instant?: DateTime;
 }
 
 export const TIME_GRAINS: ReadonlySet<Grain> = new Set(['second', 'minute', 'hour']);

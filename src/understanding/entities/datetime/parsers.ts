@@ -486,6 +486,40 @@ const compactDateParser: Parser = {
 
 const NOW_PARSER_PATTERN =
   /\b(?:ATM|at\s+the\s+moment|at\s+(?:the\s+)?present(?:\s+time)?|right\s+now|right\s+away|immediately)\b/;
+/**
+ * "last Wednesday", "previous Friday": that weekday of last week, as "next Wednesday" is that of next week.
+ * ("past Wednesday", "this past Wednesday" stay the most recent one, which chrono reads.)
+ */
+const LAST_WEEKDAY_PARSER_PATTERN = new RegExp(
+  `\\b(?:on\\s+)?(?:last|previous)\\s+${WEEKDAY_RE}(?!\\s+(?:of|in)\\b)(?=\\W|$)`,
+  'i',
+);
+const lastWeekdayParser: Parser = {
+  pattern: () => LAST_WEEKDAY_PARSER_PATTERN,
+  extract: (context, m) => {
+    const weekday = weekdayOf(m[1] ?? '');
+    const today = refDay(context);
+    const thisMonday = today.getTime() - ((today.getUTCDay() + 6) % 7) * 86_400_000;
+    const d = new Date(thisMonday - 7 * 86_400_000 + ((weekday + 6) % 7) * 86_400_000);
+    return dayComponents(context, d, 'parser/LastWeekdayParser');
+  },
+};
+
+/** "Feb 29th" without a year: the next 29 February. */
+const LEAP_DAY_PARSER_PATTERN =
+  /\b(?:feb(?:ruary)?\.?\s+(?:the\s+)?29(?:th)?|29(?:th)?\s+(?:of\s+)?feb(?:ruary)?)\b(?!\.?,?\s*\d)/i;
+const leapDayParser: Parser = {
+  pattern: () => LEAP_DAY_PARSER_PATTERN,
+  extract: (context) => {
+    const today = refDay(context);
+    for (let year = today.getUTCFullYear(); year < today.getUTCFullYear() + 9; year++) {
+      const d = new Date(Date.UTC(year, 1, 29));
+      if (d.getUTCMonth() === 1 && d >= today) return dayComponents(context, d, 'parser/LeapDayParser');
+    }
+    return null;
+  },
+};
+
 /** "ATM", "at the moment", "at present", "right now". */
 const nowParser: Parser = {
   pattern: () => NOW_PARSER_PATTERN,
@@ -561,6 +595,26 @@ function joinPair(
   if (a.end || b.end) return null;
   const between = context.text.slice(a.index + a.text.length, b.index);
   const text = context.text.slice(a.index, b.index + b.text.length);
+  // "Monday two weeks from now", "3 weeks after Christmas on Friday": that weekday in the week of a counted date.
+  const counted = (c: chrono.ParsingComponents) =>
+    c.isCertain('day') && (c.tags().has('result/relativeDate') || c.tags().has('parser/HolidayParser'));
+  const weekdayFirst = isWeekdayOnly(a.start) && counted(b.start) && /^\s*,?\s*$/.test(between);
+  const weekdayLast = counted(a.start) && isWeekdayOnly(b.start) && /^\s*,?\s*(?:on\s+)?$/i.test(between);
+  if (weekdayFirst || weekdayLast) {
+    const date = weekdayFirst ? b.start : a.start;
+    const weekday = (weekdayFirst ? a.start : b.start).get('weekday') ?? 1;
+    const day = new Date(
+      Date.UTC(date.get('year') ?? 2000, (date.get('month') ?? 1) - 1, date.get('day') ?? 1),
+    );
+    const monday = day.getTime() - ((day.getUTCDay() + 6) % 7) * 86_400_000;
+    const target = new Date(monday + ((weekday + 6) % 7) * 86_400_000);
+    return new chrono.ParsingResult(
+      a.reference,
+      a.index,
+      text,
+      dayComponents(context, target, 'parser/WeekdayOfCountedDate'),
+    );
+  }
   // "tues the 4th 7pm", "Friday, 5 October": a weekday in front of a date.
   if (isWeekdayOnly(a.start) && b.start.isCertain('day') && /^\s*,?\s*(?:the\s+)?$/i.test(between)) {
     const start = b.start.clone();
@@ -622,6 +676,8 @@ function build(): chrono.Chrono {
     dayOfMonthParser,
     pastToParser,
     nowParser,
+    lastWeekdayParser,
+    leapDayParser,
     upcomingParser,
     weekdaysFromNowParser,
     weekOfPeriodParser,

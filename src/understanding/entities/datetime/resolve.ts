@@ -27,8 +27,12 @@ const PART_OF_DAY_HOUR: ReadonlyArray<readonly [string, number]> = [
 /** "at 07:00" with a leading zero, "15:30", "19h": a 24-hour clock time, so no afternoon default. */
 const TWENTY_FOUR_HOUR = /(?:^|\D)0\d[:.h]\d\d|\b(?:1[3-9]|2[0-3])[:.h]?\d\d\b|\bhrs\b/;
 const MORNING = /\bmorning\b|\bam\b|\ba\.m\b|\bdawn\b|\bbreakfast\b/i;
+const EXPLICIT_MERIDIEM = /\d\s*(?:am|pm|a\.m|p\.m)\b|\b(?:am|pm|a\.m|p\.m)\b|\bnoon\b|\bmidnight\b/i;
+const NIGHT = /\b(?:tonight|night|evening)\b/i;
 const LATER_IN_DAY = /\b(?:afternoon|evening|tonight|night|pm|p\.m)\b/i;
 const PAST_WORDS = /\b(?:last|past|previous|ago|yesterday|earlier)\b/i;
+/** An offset counted from now ("in 7 days", "2 weeks ago", "a month from now"), not from another date. */
+const RELATIVE_FROM_NOW = /^(?:in|within|after)\s|\b(?:ago|from\s+now|later|back)$/i;
 const PERIOD =
   /^(?:the\s+)?(this|current|next|coming|upcoming|following|last|past|previous)\s+(week|month|year)$/i;
 
@@ -61,6 +65,8 @@ interface TimeOfDay {
   hour: number;
   minute: number;
   second: number;
+  /** "tonight at 12": midnight at the end of the day. */
+  nextDay?: boolean;
 }
 
 function toMention(r: ParsedResult, now: DateTime, tz: Zone | string): TimeMention | null {
@@ -93,6 +99,9 @@ function toMention(r: ParsedResult, now: DateTime, tz: Zone | string): TimeMenti
   if (tags.has('grain/quarter')) mention.grain = 'quarter';
   if (tags.has('grain/month')) mention.grain = 'month';
   if (tags.has('grain/year')) mention.grain = 'year';
+  if (!startTime && tags.has('result/relativeDate') && RELATIVE_FROM_NOW.test(r.text)) {
+    mention.instant = at.set({ hour: now.hour, minute: now.minute, second: now.second });
+  }
   if (r.end) {
     const endC = r.end as ParsingComponents;
     const endTime = timeOfDay(endC, endC.tags(), r.text, undefined, startTime);
@@ -134,10 +143,18 @@ function timeOfDay(
   const second = c.isCertain('second') ? (c.get('second') ?? 0) : 0;
   if (c.isCertain('hour')) {
     let hour = c.get('hour') ?? 0;
-    const meridiemSaid = c.isCertain('meridiem') || (end?.isCertain('meridiem') ?? false);
+    // chrono marks a meridiem "certain" when it guessed it from "tonight"; only what was said counts here.
+    const meridiemSaid =
+      EXPLICIT_MERIDIEM.test(text) ||
+      tags.has('parser/NowParser') ||
+      (tags.has('parser/PastToParser') && c.isCertain('meridiem')) ||
+      c.isCertain('timezoneOffset');
     if (!meridiemSaid) {
       if (LATER_IN_DAY.test(text) && !MORNING.test(text)) {
-        if (hour < 12 && !(hour === 12 && /night/i.test(text))) hour += 12;
+        // "tonight at 12" is midnight; "tonight at 2" the small hours; "this evening at 7" is 19:00.
+        if (hour === 12 && NIGHT.test(text)) return { hour: 0, minute, second, nextDay: true };
+        if (hour >= 1 && hour <= 4 && /\b(?:tonight|night)\b/i.test(text)) return { hour, minute, second };
+        if (hour < 12) hour += 12;
       } else if (MORNING.test(text)) {
         if (hour === 12) hour = 0;
       } else if (hour >= 1 && hour <= 7 && !TWENTY_FOUR_HOUR.test(text)) {
@@ -173,6 +190,7 @@ function wallClock(c: ParsingComponents, tz: Zone | string, time: TimeOfDay | nu
       { zone: tz },
     );
   }
+  if (time?.nextDay) dt = dt.plus({ days: 1 });
   return dt.isValid ? dt : null;
 }
 
@@ -198,7 +216,10 @@ function preferFuture(
     return at;
   if (tags.has('result/relativeDateAndTime') || tags.has('parser/NowParser')) return at;
   let candidate = now.set({ hour: time.hour, minute: time.minute, second: time.second, millisecond: 0 });
-  if (candidate <= now && !/\bthis\b|\btoday\b/i.test(text)) candidate = candidate.plus({ days: 1 });
+  // A time earlier in the current hour ("4:23" at 4:30) is one just said, not tomorrow's.
+  const sameHour = candidate.hour === now.hour && candidate.hasSame(now, 'day');
+  if (candidate <= now && !sameHour && !/\bthis\b|\btoday\b/i.test(text))
+    candidate = candidate.plus({ days: 1 });
   return candidate;
 }
 

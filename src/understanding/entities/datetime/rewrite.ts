@@ -32,7 +32,13 @@ const RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
   ],
   [/\b(\d{1,2}(?::[0-5]\d)?)([ap])(?![\w'])/gi, (_m, t, ap) => `${t} ${ap}m`],
   [/\b(\d{1,2}(?::[0-5]\d)?)\s*(?:am|a\.m\.?)\s*(?:pm|p\.m\.?)\b/gi, '$1'],
+  // "11ish", "around 3ish": an hour said loosely is still a time.
+  [/(?<!\bat\s+)\b(1[0-2]|[1-9])\s*-?ish\b/gi, 'at $1'],
   [/\b(\d{1,2}(?::[0-5]\d)?|noon|midnight)\s*-?ish\b/gi, '$1'],
+  // "20161016", "report-20170302": a compact year-month-day.
+  [/(?<![\d.])((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d])/g, '$1-$2-$3'],
+  // "blocked for the day": today.
+  [/\b(?:for|of|during)\s+the\s+day\b(?!\s+(?:after|before|of|when))/gi, 'today'],
   [/\b(\d{1,2})\s*o'clock\b/gi, '$1:00'],
   [/\bmid[\s-]?day\b/gi, 'noon'],
   [/\bmid[\s-]?night\b/gi, 'midnight'],
