@@ -92,6 +92,12 @@ export function extractEntities(text: string, ctx: UnderstandingContext, intent?
     }
   }
 
+  // A title is read before dates are blanked out: "the q4 targets review" keeps its "q4".
+  if ((intent === undefined || MEETING_INTENTS.has(intent)) && intent !== 'MEETING_QUERY') {
+    const title = extractTitle(t.text);
+    if (title) out.title = title;
+  }
+
   const times = findDateTimes(t.text, ctx, intent);
   Object.assign(out, times.entities);
   for (const [start, end] of times.spans) t.take(start, end);
@@ -102,10 +108,6 @@ export function extractEntities(text: string, ctx: UnderstandingContext, intent?
   if (intent === undefined || MEETING_INTENTS.has(intent)) {
     const scope = extractScope(t.text);
     if (scope) out.scope = scope;
-    if (intent !== 'MEETING_QUERY') {
-      const title = extractTitle(t.text);
-      if (title) out.title = title;
-    }
   }
 
   const source = findSource(t.text, intent);

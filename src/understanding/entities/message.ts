@@ -34,7 +34,7 @@ export function extractChannel(text: string, intent?: Intent): Channel | undefin
 }
 
 const SAYING =
-  /\b(?:saying|that\s+says|which\s+says|to\s+say|and\s+say|and\s+tell\s+(?:him|her|them)|telling\s+(?:him|her|them)(?:\s+that)?|with\s+(?:the\s+)?(?:message|text)|message\s*:|text\s*:|that\s+reads|reading)\s*:?\s*(.+)$/i;
+  /\b(?:(?:saying|that\s+says|which\s+says|to\s+say|and\s+say|and\s+tell\s+(?:him|her|them)|telling\s+(?:him|her|them)(?:\s+that)?|with\s+(?:the\s+)?(?:message|text)|that\s+reads|reading)\b|message\s*:|text\s*:)\s*:?\s*(.+)$/i;
 const TELL_THAT =
   /\b(?:tell|inform|let|remind|ask|message|text|whatsapp|email|ping|notify|slack)\s+(?:\w+\s+){1,3}?(?:know\s+)?that\s+(.+)$/i;
 const TELL_TO = /\b(?:tell|remind|ask)\s+(?:\w+\s+){1,2}?to\s+(.+)$/i;

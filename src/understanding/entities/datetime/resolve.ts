@@ -84,7 +84,7 @@ function toMention(r: ParsedResult, now: DateTime, tz: Zone | string): TimeMenti
         p[2] as 'week' | 'month' | 'year',
       );
   }
-  const startTime = timeOfDay(start, tags, r.text, r.end as ParsingComponents | undefined);
+  const startTime = timeOfDay(start, tags, r.text);
   let at = wallClock(start, tz, startTime);
   if (!at) return null;
   at = preferFuture(start, tags, r.text, at, now, startTime);
@@ -104,7 +104,7 @@ function toMention(r: ParsedResult, now: DateTime, tz: Zone | string): TimeMenti
   }
   if (r.end) {
     const endC = r.end as ParsingComponents;
-    const endTime = timeOfDay(endC, endC.tags(), r.text, undefined, startTime);
+    const endTime = timeOfDay(endC, endC.tags(), r.text, startTime);
     let end = wallClock(endC, tz, endTime);
     if (end && endTime && startTime && endC.isOnlyTime()) {
       end = at.set({ hour: endTime.hour, minute: endTime.minute, second: endTime.second });
@@ -136,7 +136,6 @@ function timeOfDay(
   c: ParsingComponents,
   tags: Set<string>,
   text: string,
-  end?: ParsingComponents,
   startTime?: TimeOfDay | null,
 ): TimeOfDay | null {
   const minute = c.get('minute') ?? 0;
