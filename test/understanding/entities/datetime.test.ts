@@ -88,6 +88,16 @@ describe('extractDateTime: business defaults', () => {
     assert.equal(extractDateTime('every month on the 5th', ctx).recurrence, 'FREQ=MONTHLY;BYMONTHDAY=5');
   });
 
+  it('joins a day and a time said apart', () => {
+    assert.equal(extractDateTime('at 3 pm in Goshen on May 5th', ctx).datetime, at('2026-05-05T15:00:00'));
+    assert.equal(extractDateTime("tomorrow's meeting at 10", ctx).datetime, at('2025-10-02T10:00:00'));
+    assert.equal(
+      extractDateTime('what is my afternoon schedule tomorrow', ctx).datetime,
+      at('2025-10-02T14:00:00'),
+    );
+    assert.equal(extractDateTime('a week from today at five', ctx).datetime, at('2025-10-08T17:00:00'));
+  });
+
   it('reads the spoken form', () => {
     assert.equal(
       extractDateTime('twenty fifth of october at three thirty pm', ctx).datetime,

@@ -61,6 +61,37 @@ function onDayOf(target: TimeMention, original: TimeMention, _text: string): Dat
   });
 }
 
+/**
+ * "at 3 pm in Goshen on May 5th", "tomorrow's meeting at 10", "my afternoon schedule tomorrow": a time and a day
+ * said apart are one moment.
+ */
+function withDayAndTimeSaidApart(main: TimeMention, mentions: readonly TimeMention[]): TimeMention {
+  if (mentions.length < 2) return main;
+  if (main.hasTime && !main.daySaid) {
+    const day = mentions.find((m) => m !== main && m.daySaid && !m.hasTime && m.grain === 'day');
+    if (!day) return main;
+    const start = day.start.set({
+      hour: main.start.hour,
+      minute: main.start.minute,
+      second: main.start.second,
+    });
+    const shift = start.diff(main.start);
+    return { ...main, start, daySaid: true, end: main.end?.plus(shift) };
+  }
+  if (!main.hasTime && main.daySaid && main.grain === 'day') {
+    const time = mentions.find((m) => m !== main && m.hasTime && !m.daySaid);
+    if (!time) return main;
+    const start = main.start.set({
+      hour: time.start.hour,
+      minute: time.start.minute,
+      second: time.start.second,
+    });
+    const end = time.end && time.endHasTime ? start.plus(time.end.diff(time.start)) : undefined;
+    return { ...main, start, hasTime: true, end, endHasTime: end !== undefined };
+  }
+  return main;
+}
+
 function instantOrDay(
   m: TimeMention,
   at: DateTime,
@@ -124,12 +155,13 @@ export function findDateTimes(text: string, ctx: UnderstandingContext, intent?: 
         if (hour <= 23 && minute <= 59) {
           const start = original.start.set({ hour, minute, second: 0 });
           const index = original.index + original.text.length + bare.index;
-          main = { text: bare[0], index, start, grain: 'minute', hasTime: true };
+          main = { text: bare[0], index, start, grain: 'minute', hasTime: true, daySaid: original.daySaid };
           spans.push([index, index + bare[0].length]);
         }
       }
     }
   }
+  if (main && intent !== 'MEETING_RESCHEDULE') main = withDayAndTimeSaidApart(main, mentions);
   if (main) {
     instantOrDay(main, main.start, out, 'datetime');
     if (main.end && main.endHasTime && main.hasTime) {

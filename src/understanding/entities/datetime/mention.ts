@@ -12,6 +12,8 @@ export interface TimeMention {
   grain: Grain;
   /** A time of day was said (or implied by "morning", "in two hours"); otherwise only a day is meant. */
   hasTime: boolean;
+  /** A day was said ("tomorrow", "Friday", "the 5th"), not just a time that falls on today or tomorrow. */
+  daySaid: boolean;
   end?: DateTime;
   endHasTime?: boolean;
   /**

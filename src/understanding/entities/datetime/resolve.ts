@@ -95,6 +95,12 @@ function toMention(r: ParsedResult, now: DateTime, tz: Zone | string): TimeMenti
     start: at,
     grain: grainOf(start, tags, startTime !== null),
     hasTime: startTime !== null,
+    daySaid:
+      start.isCertain('day') ||
+      start.isCertain('weekday') ||
+      start.isCertain('month') ||
+      tags.has('result/relativeDateAndTime') ||
+      /\b(?:today|tomorrow|tonight|yesterday)\b/i.test(r.text),
   };
   if (tags.has('grain/quarter')) mention.grain = 'quarter';
   if (tags.has('grain/month')) mention.grain = 'month';
@@ -128,7 +134,7 @@ function periodMention(
   const w = which.toLowerCase();
   const step = w === 'this' || w === 'current' ? 0 : /last|past|previous/.test(w) ? -1 : 1;
   const start = now.startOf(unit).plus({ [`${unit}s`]: step });
-  return { text: r.text, index: r.index, start, grain: unit, hasTime: false };
+  return { text: r.text, index: r.index, start, grain: unit, hasTime: false, daySaid: true };
 }
 
 /** The time of day a result means, after business defaults; null when only a day is meant. */

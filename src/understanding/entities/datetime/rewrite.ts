@@ -61,6 +61,7 @@ const RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
   [/\bhence\b/gi, 'from now'],
   [/\b(?:the\s+)?day\s+after\s+tomorrow\b/gi, 'in 2 days'],
   [/\b(?<!the\s+)day\s+before\s+yesterday\b/gi, '2 days ago'],
+  [new RegExp(String.raw`\b(${COUNT}\s+${UNIT})\s+from\s+today\b`, 'gi'), '$1 from now'],
   [
     new RegExp(String.raw`\b(${COUNT}\s+${UNIT})\s+from\s+(?!now\b|today\b|right\s+now\b)`, 'gi'),
     '$1 after ',
