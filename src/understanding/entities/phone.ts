@@ -98,6 +98,9 @@ function validate(digits: string, plus: boolean): string | null {
   }
   const phone = normalisePhone(digits, 'IN');
   if (phone?.country !== 'IN') return null;
+  // Ten digits starting 6–9 is an Indian mobile as people say it; libphonenumber files some such prefixes as
+  // landlines dialled without their 0 (80… Bengaluru, 79… Ahmedabad), which no one says without the 0.
+  if (/^[6-9]\d{9}$/.test(phone.national)) return phone.e164;
   const type = parsePhoneNumberFromString(digits, 'IN')?.getType();
   if (type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE') return phone.e164;
   // A landline or service number is only taken with its trunk or country prefix written out.

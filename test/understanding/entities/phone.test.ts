@@ -33,6 +33,11 @@ describe('extractPhones: Indian mobiles, written', () => {
     assert.deepEqual(phones('98765-43210 and 91234 56789'), [MOBILE, '+919123456789']);
   });
 
+  it('takes every ten-digit number starting 6–9 as a mobile, even where it looks like a landline', () => {
+    assert.deepEqual(phones('call 8045245106'), ['+918045245106']);
+    assert.deepEqual(phones('his number 79228 71246'), ['+917922871246']);
+  });
+
   it('separates a phone from a time said just before it', () => {
     assert.deepEqual(phones('at 3 9876543210 tomorrow'), [MOBILE]);
   });
