@@ -238,7 +238,20 @@ const NOUN_MAKERS = new Set([
   'first',
 ]);
 
-function cueFor(text: string, words: readonly Word[], i: number, lastPersonEnd: number): Cue {
+/** Per intent, words after which an unknown lowercase word is taken for the lead's name ("add kowshik from …"). */
+const INTENT_CUES: Partial<Record<Intent, ReadonlySet<string>>> = {
+  LEAD_CREATE: new Set(['add', 'create', 'new', 'register', 'enter', 'save', 'for', 'named']),
+  LEAD_UPDATE: new Set(['update', 'mark', 'move', 'set', 'change', 'for', 'of']),
+  VISIT_SCHEDULE: new Set(['for', 'visit', 'with', 'of']),
+};
+
+function cueFor(
+  text: string,
+  words: readonly Word[],
+  i: number,
+  lastPersonEnd: number,
+  intent?: Intent,
+): Cue {
   const w = words[i]!;
   const before = text.slice(Math.max(0, w.start - 24), w.start);
   if (STRONG_CUE.test(before)) return 'strong';
@@ -258,10 +271,11 @@ function cueFor(text: string, words: readonly Word[], i: number, lastPersonEnd: 
   if (prev.lower === 'from') return prev2 && FROM_AFTER.has(prev2.lower) ? 'verb' : 'none';
   if (prev.lower === 'and') return 'weak';
   if (CONTACT_VERBS.has(prev.lower) && !(prev2 && NOUN_MAKERS.has(prev2.lower))) return 'verb';
+  if (intent && INTENT_CUES[intent]?.has(prev.lower)) return 'verb';
   return WEAK_CUE_WORDS.has(prev.lower) ? 'weak' : 'none';
 }
 
-export function findPersons(text: string, _intent?: Intent): FoundPerson[] {
+export function findPersons(text: string, intent?: Intent): FoundPerson[] {
   const words = wordsOf(text);
   const writtenCase = /[A-Z]/.test(text) && /[a-z]/.test(text);
   const out: FoundPerson[] = [];
@@ -270,7 +284,7 @@ export function findPersons(text: string, _intent?: Intent): FoundPerson[] {
     const w = words[i]!;
     const ambiguous = AMBIGUOUS_FIRST_NAMES.has(w.lower);
     if (HONORIFIC.test(w.text) || !(isNameLike(w) || ambiguous) || isPlace(w.lower)) continue;
-    const cue = cueFor(text, words, i, lastPersonEnd);
+    const cue = cueFor(text, words, i, lastPersonEnd, intent);
     const cued = cue !== 'none';
     const known = FIRST_NAMES.has(w.lower);
     const cap = writtenCase && isCapitalised(w.text) && !NOT_A_NAME_CAPS.has(w.lower);

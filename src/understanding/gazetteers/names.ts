@@ -95,6 +95,52 @@ anusha akhila bhargavi chandana deepthi divya harika haritha keerthana likhitha 
 prathyusha ramya sahithi sindhu sravani srilatha swathi tejaswini vaishnavi vennela yamuna
 `;
 
+const EVEN_MORE_INDIAN_FIRST = `
+aadarsh aakash aarush abhijeet abhiram achyut adarsh adil agastya ahaan ajinkya akshat alankar amal ambar amitesh
+amrit anant anay angad aniket anirban ankush anshuman antariksh anupam apoorv archit ardhendu arihant arijit arindam
+armaan arpit aryaman ashutosh ashwath atharva avinash ayush balram bhavin bhupendra bhuvan brijesh chaitanya
+chandan chandrakant charan daksh darshan dattatreya debashish deepankar devendra devesh dhairya dharmendra dhaval
+digvijay dipankar divyansh eklavya gajendra ganesh gautam girdhar gopal gulshan gurinder hanumant harendra hariharan
+harshit hemang himanshu hrithik indrajit ishwar jagannath jaidev jayesh jeevan jignesh jitesh kalyan kamalesh kanishk
+kapil karthikeya kaustubh keshav ketan kishan krunal kshitij kush laksh lalit lokesh madan mahendra manas mangesh
+manoranjan mayur milind mitesh mohan mridul mukul nagesh nakul nandan narayan navneet neel nihal nikunj niranjan
+nirmal nishad omprakash paramesh parag parimal partha parthiv piyush prabhat pradyut prajwal pramod pranay prasanna
+prasoon pratap pravin pritam prithvi puneet purushottam raghunath rahul rajkumar rajan rakshit ramakant ranbir
+ranveer rathin ravindra rishab rohan rudra rupesh sagar saket samir sanjiv sankalp santanu saran sarvesh satyam
+saurav shantanu sharad shashi shekhar shiva shivansh shlok shrikant shyamal siddhant siddharth somnath soumya
+subhash sudarshan sudeep sujay sukhdev sumant sunny suraj surendra sushant swapnil tanmay tapan tarun tejas trilok
+tushar uday ujjwal umang upendra utkarsh vaibhav varun vasant vedant venkatesh vibhor vijendra vikas vimal vinayak
+vineet vipul virendra vishnu vishwas vivek yajat yashwant yatin yogendra yudhishthir zubin
+aanya aarohi abha adhira aditi advika aishani akshara alaknanda amala ambika amisha amoli amruta anamika anandi
+ananya anika anindita anjum ankita anokhi antara anuradha anvesha aparajita archana arundhati asmita avani ayushi
+bhagyashree bhairavi bhumika chandrika charvi chetna damini darshana devyani dhanashree dipti drishti falguni
+garima gauri gitanjali gunjan hansa harini harshita hemangi himani indu ishani jahnavi janaki jayanti jhanvi
+juhi kajol kamini kanak karishma kashish kaveri ketaki khyati kirti kumud lajja lalita lavanya leena madhavi
+madhurima mahika malati mallika mamta manasi mandira manisha mansi medha meenakshi mehul mohini mrinalini
+nalini namrata nandita nayana neelam neeraja nidhi nikita niharika nilima nirmala nisha nitya padmini pallavi
+parul pavitra payal poonam prabha pragati pranjal prerana pritha purnima rachana radha ragini rajani rajeshwari
+rakhi ramya ranjana rashmi ratna reena rekha ritika rohini roopa rupali sadhna saloni samiksha sanchita sandhya
+sangita sanya sarika saroj sayali shagun shailaja shakuntala shalini shanaya sharmila shefali shikha shilpi
+shivani shobha shreya shubhangi shweta smriti sneha sonal sonia sucheta sudha suhani sujata sukanya sulochana
+suman sunaina surabhi sushmita swara tanuja tejal trupti tulika urvashi usha vaidehi vandana vani vasudha vibha
+vidhi vrinda yashoda yogita
+`;
+
+const MORE_INDIAN_SURNAMES = `
+agnihotri ahluwalia arya awasthi babu bagchi bahl balakrishnan bandopadhyay barman basak bhagat bhandari bhasin
+bhatnagar bhattacharjee bhave bhushan bisht bose chadha chakrabarti chand chandak chaturvedi chhabra dalal dasgupta
+datar deo deol dewan dhar dhillon dixit doshi dubey dutt ganguly garg gharat ghoshal gokhale gulati hegde iyer
+jaiswal jha joshi kadam kakkar kamath kanojia kapadia karnik kashyap kaul khandelwal khatri kothari krishnamurthy
+kulkarni lal lamba luthra madan mahajan maheshwari malik mallick mani mathur mehra mistry mittal mohan mukherji
+munshi murthy nadkarni nagpal naidu nanda narang narayan nigam oak padmanabhan pai pandit parekh parmar patnaik
+pillai prakash purohit raghavan rajput ramakrishnan rana ranade rastogi rawat raychaudhuri sabharwal sachdev
+sahni salvi samant sankaran sanyal saraf sarin sathe sawhney seth shah shankar sharma shenoy shetty shroff singhal
+sinha sodhi srinivasan subramaniam suri swamy tagore talwar tandon thakkar thakur tiwari trivedi upadhyay vaidya
+varma vasudevan venkatesh verma wadhwa walia yadav zaveri bhatt bhagwat chougule dange deshpande gaikwad ghorpade
+jadhav kale kamble khandare kulkarni londhe mhatre nikam pawar powar salunke shelke shirke sonawane tambe thorat
+wagh yadav acharya adiga ballal bhandarkar hebbar kini mallya nayak rai shanbhag upadhya alva karanth
+`;
+
 const INDIAN_SURNAMES = `
 sharma verma gupta singh kumar patel shah mehta joshi desai iyer iyengar nair menon pillai reddy rao naidu chowdhury
 choudhary chaudhary das dutta datta banerjee bannerjee chatterjee mukherjee ganguly ghosh bose basu sen sengupta
@@ -140,12 +186,19 @@ lily amber hunter mason page rob sue drew chase cash dash sky rain ruby crystal 
 `);
 
 /** Lowercase surnames (Indian and English). */
-export const SURNAMES: ReadonlySet<string> = wordSet(INDIAN_SURNAMES, ENGLISH_SURNAMES);
+export const SURNAMES: ReadonlySet<string> = wordSet(INDIAN_SURNAMES, MORE_INDIAN_SURNAMES, ENGLISH_SURNAMES);
 
 /** Lowercase first names (Indian and English), without the ambiguous ones. */
 export const FIRST_NAMES: ReadonlySet<string> = (() => {
   const names = new Set(
-    wordSet(INDIAN_FIRST_MALE, INDIAN_FIRST_FEMALE, MORE_INDIAN_FIRST, ENGLISH_FIRST, MORE_ENGLISH_FIRST),
+    wordSet(
+      INDIAN_FIRST_MALE,
+      INDIAN_FIRST_FEMALE,
+      MORE_INDIAN_FIRST,
+      EVEN_MORE_INDIAN_FIRST,
+      ENGLISH_FIRST,
+      MORE_ENGLISH_FIRST,
+    ),
   );
   for (const n of AMBIGUOUS_FIRST_NAMES) names.delete(n);
   return names;

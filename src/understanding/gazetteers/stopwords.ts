@@ -27,6 +27,7 @@ him her them someone somebody everyone everybody anyone nobody client customer b
 sir madam mam maam ji bhai boss guys
 unit flat plot villa apartment bhk budget lakh crore rupees property project tower
 about regarding re for around approx approximately maybe probably
+as than via per vs etc also either neither whether while because though although until unless
 every since unread recent latest new old account activity alerts alert click turn id sender inbox
 alexa olly siri cortana google hey
 `;

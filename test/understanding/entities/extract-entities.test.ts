@@ -29,6 +29,23 @@ describe('extractEntities: the CRM intents', () => {
     );
   });
 
+  it('takes an unknown lowercase name where the intent expects one', () => {
+    assert.deepEqual(
+      extractEntities(
+        'add kowshik from hyderabad nine eight seven six five four three two one zero',
+        ctx,
+        'LEAD_CREATE',
+      ),
+      { phone: '+919876543210', city: 'Hyderabad', person: 'Kowshik' },
+    );
+    assert.deepEqual(extractEntities('update kowshik to won', ctx, 'LEAD_UPDATE'), {
+      status: 'WON',
+      lead_ref: 'Kowshik',
+    });
+    assert.deepEqual(extractEntities('mark as won', ctx, 'LEAD_UPDATE'), { status: 'WON' });
+    assert.deepEqual(extractEntities('add a new lead', ctx, 'LEAD_CREATE'), {});
+  });
+
   it('schedules a visit: the name is the lead, the notes stay notes', () => {
     assert.deepEqual(
       extractEntities(
