@@ -188,7 +188,9 @@ const HOLIDAYS: readonly Holiday[] = [
   { names: String.raw`ambedkar\s+jayanti`, rule: fixed(4, 14) },
   { names: String.raw`children'?s\s+day|bal\s+diwas`, rule: fixed(11, 14) },
   { names: String.raw`teachers'?\s+day`, rule: fixed(9, 5) },
-  { names: String.raw`may\s+day|labou?r\s+day`, rule: fixed(5, 1) },
+  { names: String.raw`may\s+day|labour\s+day`, rule: fixed(5, 1) },
+  // The American spelling, the American day: the first Monday of September.
+  { names: String.raw`labor\s+day`, rule: nth(9, 1, 1) },
   { names: String.raw`world\s+vegan\s+day`, rule: fixed(11, 1) },
   { names: String.raw`earth\s+day`, rule: fixed(4, 22) },
   { names: String.raw`women'?s\s+day`, rule: fixed(3, 8) },

@@ -40,6 +40,12 @@ const RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
   // "blocked for the day": today.
   [/\b(?:for|of|during)\s+the\s+day\b(?!\s+(?:after|before|of|when))/gi, 'today'],
   [/\b(\d{1,2})\s*o'clock\b/gi, '$1:00'],
+  // "1600 hrs", "16:00 hours": a 24-hour clock time.
+  [/\b([01]?\d|2[0-3]):?([0-5]\d)\s*(?:hrs|hours|hr)\b/gi, (_m, h, mm) => `${h.padStart(2, '0')}:${mm}`],
+  [/\blast\s+(night|evening)\b/gi, 'yesterday $1'],
+  // "8 in the evening", "7 in the morning": chrono reads the part of the day but drops the hour.
+  [/\b(\d{1,2}(?::[0-5]\d)?)\s+in\s+the\s+morning\b/gi, '$1 am'],
+  [/\b(1[0-2]|[1-9])((?::[0-5]\d)?)\s+in\s+the\s+(?:afternoon|evening)\b/gi, '$1$2 pm'],
   [/\bmid[\s-]?day\b/gi, 'noon'],
   [/\bmid[\s-]?night\b/gi, 'midnight'],
   [/\bin\s+the\s+(a|p)\.?m\.?(?![\w])/gi, (_m, ap) => `${ap}m`],
