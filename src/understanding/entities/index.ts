@@ -7,42 +7,103 @@
  * not dates or people), then notes and the message body (free text whose words mean nothing else), dates and times,
  * sources and cities, and last the people named in what is left.
  */
-import type { Entities, Intent, UnderstandingContext } from '../../core/understanding.ts';
+import type { LeadStatus } from '../../core/crm.ts';
+import type { Channel, Entities, Intent, UnderstandingContext } from '../../core/understanding.ts';
 import { normaliseSpoken } from '../normalise/spoken.ts';
 import { findCity } from './city.ts';
-import { findDateTimes } from './datetime/index.ts';
+import {
+  extractDuration as durationOf,
+  findDateTimes,
+  extractRecurrence as recurrenceOf,
+} from './datetime/index.ts';
 import { findEmails } from './email.ts';
 import { findLeadPronoun, findLeadRef, findNamedLead, LAST_LEAD } from './leadRef.ts';
-import { extractChannel, findMessage } from './message.ts';
+import { extractChannel as channelOf, findMessage } from './message.ts';
 import { findNotes } from './notes.ts';
 import { findPersons } from './person.ts';
 import { findPhones } from './phone.ts';
-import { extractScope } from './scope.ts';
+import { extractScope as scopeOf } from './scope.ts';
 import { findSource } from './source.ts';
 import { MaskedText } from './span.ts';
-import { extractStatus } from './status.ts';
-import { extractTitle } from './title.ts';
+import { extractStatus as statusOf } from './status.ts';
+import { extractTitle as titleOf } from './title.ts';
 
 export { normaliseSpoken } from '../normalise/spoken.ts';
-export { extractCity, findCity } from './city.ts';
-export {
-  type DateTimeEntities,
-  extractDateTime,
-  extractDuration,
-  extractRecurrence,
-  findMentions,
-  resolveInstant,
-} from './datetime/index.ts';
-export { extractEmails, findEmails } from './email.ts';
-export { extractLeadRef, LAST_LEAD } from './leadRef.ts';
-export { extractChannel, extractMessage } from './message.ts';
-export { extractNotes } from './notes.ts';
-export { extractPerson, findPersons } from './person.ts';
-export { extractPhones, findPhones } from './phone.ts';
-export { extractScope } from './scope.ts';
-export { extractSource } from './source.ts';
-export { extractStatus } from './status.ts';
-export { extractTitle } from './title.ts';
+export { type FoundCity, findCity } from './city.ts';
+export { type DateTimeEntities, extractDateTime, findMentions, resolveInstant } from './datetime/index.ts';
+export { type FoundEmail, findEmails } from './email.ts';
+export { LAST_LEAD } from './leadRef.ts';
+export { type FoundPerson, findPersons } from './person.ts';
+export { type FoundPhone, findPhones } from './phone.ts';
+
+// One extractor per entity, for the rest of the engine and the dialogue. Each takes text as the user wrote or a
+// recogniser heard it and normalises it first; the find* functions above take already normalised text.
+
+/** Every phone number, E.164, in order. */
+export function extractPhones(text: string): string[] {
+  return findPhones(normaliseSpoken(text)).map((p) => p.e164);
+}
+
+/** Every e-mail address, lowercased, in order (spoken ones included). */
+export function extractEmails(text: string): string[] {
+  return findEmails(normaliseSpoken(text)).map((e) => e.email);
+}
+
+/** The first person named, title-cased; the intent lets an unknown lowercase name count ("add kowshik from …"). */
+export function extractPerson(text: string, intent?: Intent): string | undefined {
+  return findPersons(normaliseSpoken(text), intent)[0]?.name;
+}
+
+/** Everyone named, title-cased, in order. */
+export function extractPersons(text: string, intent?: Intent): string[] {
+  return findPersons(normaliseSpoken(text), intent).map((p) => p.name);
+}
+
+export function extractCity(text: string): string | undefined {
+  return findCity(normaliseSpoken(text))?.city;
+}
+
+export function extractSource(text: string, intent?: Intent): string | undefined {
+  return findSource(normaliseSpoken(text), intent)?.source;
+}
+
+export function extractStatus(text: string, intent?: Intent): LeadStatus | undefined {
+  return statusOf(normaliseSpoken(text), intent);
+}
+
+/** A uuid, a hex prefix of one, or "@last" for a pronoun; names are found by extractEntities. */
+export function extractLeadRef(text: string): string | undefined {
+  const t = normaliseSpoken(text);
+  return findLeadRef(t)?.ref ?? findNamedLead(t)?.name ?? findLeadPronoun(t)?.ref;
+}
+
+export function extractNotes(text: string): string | undefined {
+  return findNotes(normaliseSpoken(text))?.notes;
+}
+
+export function extractChannel(text: string, intent?: Intent): Channel | undefined {
+  return channelOf(normaliseSpoken(text), intent);
+}
+
+export function extractMessage(text: string): string | undefined {
+  return findMessage(normaliseSpoken(text))?.message;
+}
+
+export function extractTitle(text: string): string | undefined {
+  return titleOf(normaliseSpoken(text));
+}
+
+export function extractScope(text: string): 'all' | undefined {
+  return scopeOf(normaliseSpoken(text));
+}
+
+export function extractDuration(text: string): number | undefined {
+  return durationOf(normaliseSpoken(text));
+}
+
+export function extractRecurrence(text: string): string | undefined {
+  return recurrenceOf(normaliseSpoken(text));
+}
 
 const MEETING_INTENTS: ReadonlySet<Intent> = new Set([
   'MEETING_SCHEDULE',
@@ -81,7 +142,7 @@ export function extractEntities(text: string, ctx: UnderstandingContext, intent?
 
   const messaging = intent === 'MESSAGE_SEND' || intent === undefined || intent === 'UNKNOWN';
   if (messaging) {
-    const channel = extractChannel(t.text, intent);
+    const channel = channelOf(t.text, intent);
     if (channel) out.channel = channel;
     if (intent === 'MESSAGE_SEND' || channel) {
       const message = findMessage(t.text);
@@ -94,7 +155,7 @@ export function extractEntities(text: string, ctx: UnderstandingContext, intent?
 
   // A title is read before dates are blanked out: "the q4 targets review" keeps its "q4".
   if ((intent === undefined || MEETING_INTENTS.has(intent)) && intent !== 'MEETING_QUERY') {
-    const title = extractTitle(t.text);
+    const title = titleOf(t.text);
     if (title) out.title = title;
   }
 
@@ -102,11 +163,11 @@ export function extractEntities(text: string, ctx: UnderstandingContext, intent?
   Object.assign(out, times.entities);
   for (const [start, end] of times.spans) t.take(start, end);
 
-  const status = extractStatus(t.text, intent);
+  const status = statusOf(t.text, intent);
   if (status) out.status = status;
 
   if (intent === undefined || MEETING_INTENTS.has(intent)) {
-    const scope = extractScope(t.text);
+    const scope = scopeOf(t.text);
     if (scope) out.scope = scope;
   }
 

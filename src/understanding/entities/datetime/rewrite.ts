@@ -56,7 +56,7 @@ const RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
   ],
   // "tonight 815", "at 1030": a clock time said without its colon.
   [
-    /\b(at|tonight|around|till|until|from|to)\s+([01]?\d|2[0-3])([0-5]\d)(?!\d|\s*(?:units?|people|rs|rupees|sq))/gi,
+    /\b(at|tonight|around|till|until|from|to)\s+([01]?\d|2[0-3])([0-5]\d)(?!\d|[-/.:T]\d|\s*(?:units?|people|rs|rupees|sq))/gi,
     '$1 $2:$3',
   ],
   // "at 3 15" → "at 3:15".
