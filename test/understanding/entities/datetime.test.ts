@@ -38,6 +38,11 @@ describe('extractDateTime: business defaults', () => {
     ['on Saturday for 9am', '2025-10-04T09:00:00'],
     ['7p tomorrow', '2025-10-02T19:00:00'],
     ['Friday at 6 in the evening', '2025-10-03T18:00:00'],
+    ['tomorrow morning 7', '2025-10-02T07:00:00'],
+    ['afternoon 3', '2025-10-01T15:00:00'],
+    ['tomorrow evening 6:30', '2025-10-02T18:30:00'],
+    ['tomorrow EOD', '2025-10-02T18:00:00'],
+    ['after lunch', '2025-10-01T14:00:00'],
   ];
   for (const [said, local] of instants) {
     it(`${said} → ${local}`, () => assert.equal(extractDateTime(said, ctx).datetime, at(local)));
@@ -78,6 +83,12 @@ describe('extractDateTime: business defaults', () => {
       duration_minutes: 45,
       end_datetime: at('2025-10-02T11:45:00'),
     });
+    assert.deepEqual(extractDateTime('monday 10 to 11', ctx), {
+      datetime: at('2025-10-06T10:00:00'),
+      end_datetime: at('2025-10-06T11:00:00'),
+      duration_minutes: 60,
+    });
+    assert.equal(extractDateTime('tomorrow between 3 and 5', ctx).end_datetime, at('2025-10-02T17:00:00'));
     assert.equal(extractDateTime('an hour and a half long', ctx).duration_minutes, 90);
     assert.equal(extractDateTime('it should be two hours long', ctx).duration_minutes, 120);
     assert.deepEqual(extractDateTime('every Monday', ctx), {

@@ -269,8 +269,10 @@ const pastToParser: Parser = {
     const hourWord = (m[3] ?? '').toLowerCase();
     let hour = hourWord === 'noon' ? 12 : hourWord === 'midnight' ? 0 : Number(hourWord);
     if (!(minutes > 0 && minutes < 60) || hour > 23) return null;
-    // "half to four" is not said; "to"/"before" need a quarter or a count of minutes.
+    // "half to four" is not said; "10 to 11" is a range, not 10:50: "to"/"before" need a quarter or "minutes".
     if (word === 'half' && relation !== 'past' && relation !== 'after') return null;
+    const minutesSaid = /\bmin/i.test(m[0]) || word === 'quarter';
+    if ((relation === 'to' || relation === 'till' || relation === 'before') && !minutesSaid) return null;
     let minute = minutes;
     if (relation === 'to' || relation === 'till' || relation === 'before') {
       hour = hour === 0 ? 23 : hour - 1;

@@ -43,6 +43,24 @@ const RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
   // "1600 hrs", "16:00 hours": a 24-hour clock time.
   [/\b([01]?\d|2[0-3]):?([0-5]\d)\s*(?:hrs|hours|hr)\b/gi, (_m, h, mm) => `${h.padStart(2, '0')}:${mm}`],
   [/\blast\s+(night|evening)\b/gi, 'yesterday $1'],
+  // "morning 7", "evening 6:30" (Indian English): the part of the day before the hour.
+  [
+    /\b(?:in\s+the\s+)?morning\s+(1[0-2]|[1-9])((?::[0-5]\d)?)(?!\s*(?:[:.]\d|am|pm|a\.m|p\.m|\d|days?|hours?|hrs?|minutes?|mins?|people|units?|st|nd|rd|th))/gi,
+    '$1$2 am',
+  ],
+  [
+    /\b(?:in\s+the\s+)?(?:afternoon|evening|night)\s+(1[0-1]|[1-9])((?::[0-5]\d)?)(?!\s*(?:[:.]\d|am|pm|a\.m|p\.m|\d|days?|hours?|hrs?|minutes?|mins?|people|units?|st|nd|rd|th))/gi,
+    '$1$2 pm',
+  ],
+  // "between 3 and 5": a range chrono reads as "from 3 to 5".
+  [
+    /\bbetween\s+(\d{1,2}(?::[0-5]\d)?\s*(?:am|pm)?)\s+and\s+(\d{1,2}(?::[0-5]\d)?\s*(?:am|pm)?)\b/gi,
+    'from $1 to $2',
+  ],
+  // Business hours said loosely.
+  [/\b(?:by\s+)?(?:eod|end\s+of\s+(?:the\s+)?(?:business\s+|working\s+)?day)\b/gi, 'at 6 pm'],
+  [/\bafter\s+lunch\b/gi, 'at 2 pm'],
+  [/\b(?:at\s+)?lunch\s*time\b/gi, 'at 1 pm'],
   // "8 in the evening", "7 in the morning": chrono reads the part of the day but drops the hour.
   [/\b(\d{1,2}(?::[0-5]\d)?)\s+in\s+the\s+morning\b/gi, '$1 am'],
   [/\b(1[0-2]|[1-9])((?::[0-5]\d)?)\s+in\s+the\s+(?:afternoon|evening)\b/gi, '$1$2 pm'],
