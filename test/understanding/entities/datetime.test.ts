@@ -33,6 +33,8 @@ describe('extractDateTime: business defaults', () => {
     ['2025-10-05T09:30:00Z', '2025-10-05T15:00:00'],
     ['half past four tomorrow', '2025-10-02T16:30:00'],
     ['quarter to six', '2025-10-01T17:45:00'],
+    ['at twenty to six', '2025-10-01T17:40:00'],
+    ['same time tomorrow', '2025-10-02T10:00:00'],
     ['day after tomorrow at noon', '2025-10-03T12:00:00'],
     ['5/10 at 4 pm', '2025-10-05T16:00:00'],
     ['on Saturday for 9am', '2025-10-04T09:00:00'],
@@ -56,6 +58,7 @@ describe('extractDateTime: business defaults', () => {
     assert.deepEqual(extractDateTime('next month', ctx), { date: '2025-11-01' });
     assert.deepEqual(extractDateTime('the last Friday of October', ctx), { date: '2025-10-31' });
     assert.deepEqual(extractDateTime('Monday of next week', ctx), { date: '2025-10-06' });
+    assert.deepEqual(extractDateTime('next week on Thursday', ctx), { date: '2025-10-09' });
   });
 
   it('prefers the future for a day without a year, and the past after "last"', () => {

@@ -258,7 +258,7 @@ const dayOfMonthParser: Parser = {
 const MINUTE_WORD: Readonly<Record<string, number>> = { half: 30, quarter: 15 };
 
 const PAST_TO_PARSER_PATTERN =
-  /\b(half|quarter|a quarter|\d{1,2})(?:\s+(?:minutes?|mins?))?\s+(past|after|to|till|before)\s+(\d{1,2}|noon|midnight)(?::00)?(?:\s*(am|pm|a\.m\.|p\.m\.)|\s+(in the morning|in the afternoon|in the evening|at night|tonight|in the night))?(?=\W|$)/i;
+  /\b(?:(?:at|by|around|@)\s+)?(half|quarter|a quarter|\d{1,2})(?:\s+(?:minutes?|mins?))?\s+(past|after|to|till|before)\s+(\d{1,2}|noon|midnight)(?::00)?(?:\s*(am|pm|a\.m\.|p\.m\.)|\s+(in the morning|in the afternoon|in the evening|at night|tonight|in the night))?(?=\W|$)/i;
 /** "half past three", "quarter past 3", "20 past 4", "quarter to four", "10 minutes to 5", "… in the evening". */
 const pastToParser: Parser = {
   pattern: () => PAST_TO_PARSER_PATTERN,
@@ -271,7 +271,8 @@ const pastToParser: Parser = {
     if (!(minutes > 0 && minutes < 60) || hour > 23) return null;
     // "half to four" is not said; "10 to 11" is a range, not 10:50: "to"/"before" need a quarter or "minutes".
     if (word === 'half' && relation !== 'past' && relation !== 'after') return null;
-    const minutesSaid = /\bmin/i.test(m[0]) || word === 'quarter';
+    // "twenty to six" is 5:40, but "five to six" / "ten to eleven" are more often ranges in business talk.
+    const minutesSaid = /\bmin/i.test(m[0]) || word === 'quarter' || minutes > 12;
     if ((relation === 'to' || relation === 'till' || relation === 'before') && !minutesSaid) return null;
     let minute = minutes;
     if (relation === 'to' || relation === 'till' || relation === 'before') {
@@ -522,6 +523,28 @@ const leapDayParser: Parser = {
   },
 };
 
+/** "this time tomorrow", "same time next week": now, a day or a week on. */
+const SAME_TIME_PARSER_PATTERN =
+  /\b(?:(?:this|the\s+same|same)\s+time\s+(tomorrow|next\s+week)|(tomorrow|next\s+week)\s+(?:at\s+)?(?:this|the\s+same|same)\s+time)\b/i;
+const sameTimeParser: Parser = {
+  pattern: () => SAME_TIME_PARSER_PATTERN,
+  extract: (context, m) => {
+    const days = /week/i.test(m[1] ?? m[2] ?? '') ? 7 : 1;
+    const r = context.reference.getDateWithAdjustedTimezone();
+    const d = new Date(r.getTime() + days * 86_400_000);
+    return context
+      .createParsingComponents({
+        year: d.getFullYear(),
+        month: d.getMonth() + 1,
+        day: d.getDate(),
+        hour: d.getHours(),
+        minute: d.getMinutes(),
+        meridiem: d.getHours() >= 12 ? 1 : 0,
+      })
+      .addTag('parser/NowParser');
+  },
+};
+
 /** "ATM", "at the moment", "at present", "right now". */
 const nowParser: Parser = {
   pattern: () => NOW_PARSER_PATTERN,
@@ -599,15 +622,19 @@ function joinPair(
   const text = context.text.slice(a.index, b.index + b.text.length);
   // "Monday two weeks from now", "3 weeks after Christmas on Friday": that weekday in the week of a counted date.
   const counted = (c: chrono.ParsingComponents) =>
-    c.isCertain('day') && (c.tags().has('result/relativeDate') || c.tags().has('parser/HolidayParser'));
+    (c.isCertain('day') && (c.tags().has('result/relativeDate') || c.tags().has('parser/HolidayParser'))) ||
+    c.tags().has('period/1/week') ||
+    c.tags().has('period/0/week') ||
+    c.tags().has('period/-1/week');
   const weekdayFirst = isWeekdayOnly(a.start) && counted(b.start) && /^\s*,?\s*$/.test(between);
   const weekdayLast = counted(a.start) && isWeekdayOnly(b.start) && /^\s*,?\s*(?:on\s+)?$/i.test(between);
   if (weekdayFirst || weekdayLast) {
     const date = weekdayFirst ? b.start : a.start;
     const weekday = (weekdayFirst ? a.start : b.start).get('weekday') ?? 1;
-    const day = new Date(
-      Date.UTC(date.get('year') ?? 2000, (date.get('month') ?? 1) - 1, date.get('day') ?? 1),
-    );
+    const periodWeek = [...date.tags()].find((t) => /^period\/-?\d\/week$/.test(t));
+    const day = periodWeek
+      ? new Date(refDay(context).getTime() + Number(periodWeek.split('/')[1]) * 7 * 86_400_000)
+      : new Date(Date.UTC(date.get('year') ?? 2000, (date.get('month') ?? 1) - 1, date.get('day') ?? 1));
     const monday = day.getTime() - ((day.getUTCDay() + 6) % 7) * 86_400_000;
     const target = new Date(monday + ((weekday + 6) % 7) * 86_400_000);
     return new chrono.ParsingResult(
@@ -678,6 +705,7 @@ function build(): chrono.Chrono {
     dayOfMonthParser,
     pastToParser,
     nowParser,
+    sameTimeParser,
     lastWeekdayParser,
     leapDayParser,
     upcomingParser,
