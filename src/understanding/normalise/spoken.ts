@@ -473,7 +473,7 @@ function joinMeridiem(tokens: Token[]): Token[] {
 
 const TLD = '(?:com|in|org|net|co|io|edu|gov|ai|biz|info|me|us|uk|dev|app|co\\s+dot\\s+in|co\\s+dot\\s+uk)';
 const SPOKEN_EMAIL = new RegExp(
-  `\\b([a-z0-9]+(?:\\s+(?:dot|underscore|hyphen|dash)\\s+[a-z0-9]+)*)\\s+at\\s+([a-z0-9]+(?:\\s+dot\\s+[a-z0-9]+)*\\s+dot\\s+${TLD})\\b`,
+  `\\b([a-z][a-z0-9]*(?:\\s+\\d+)?(?:\\s+(?:dot|underscore|hyphen|dash)\\s+[a-z0-9]+(?:\\s+\\d+)?)*|\\d+)\\s+at\\s+([a-z0-9]+(?:\\s+dot\\s+[a-z0-9]+)*\\s+dot\\s+${TLD})\\b`,
   'gi',
 );
 
@@ -492,6 +492,8 @@ function joinSpokenEmails(text: string): string {
     : text;
   return half.replace(SPOKEN_EMAIL, (_m, local: string, domain: string) => {
     const l = local
+      // "john 123" is how "john one two three" comes out of the number reader: one word of the address.
+      .replace(/([a-z0-9])\s+(\d+)/gi, '$1$2')
       .replace(/\s+dot\s+/gi, '.')
       .replace(/\s+underscore\s+/gi, '_')
       .replace(/\s+(?:hyphen|dash)\s+/gi, '-');

@@ -68,6 +68,8 @@ describe('normaliseSpoken: fillers, slips and e-mail addresses', () => {
     assert.equal(normaliseSpoken('email john dot sharma at gmail dot com'), 'email john.sharma@gmail.com');
     assert.equal(normaliseSpoken('it is priya at the rate yahoo dot co dot in'), 'it is priya@yahoo.co.in');
     assert.equal(normaliseSpoken('write to jack@gmail dot com'), 'write to jack@gmail.com');
+    assert.equal(normaliseSpoken('mail rahul one two three at yahoo dot com'), 'mail rahul123@yahoo.com');
+    assert.equal(normaliseSpoken('priya dot k nine at gmail dot com'), 'priya.k9@gmail.com');
     assert.equal(normaliseSpoken('meet me at the office'), 'meet me at the office');
   });
 
