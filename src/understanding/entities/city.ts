@@ -1,9 +1,9 @@
 /**
- * The city a lead is in: any of the ~200 largest Indian cities by any common name (Bangalore → Bengaluru, Gurgaon →
- * Gurugram), or an unknown capitalised place after a cue ("from Kottarakkara", "based in Almora"). Generic words
+ * The city a lead is in: any of the ~200 largest Indian cities by any name people use, kept as they said it
+ * ("gurgaon" → Gurgaon, "bangalore" → Bangalore; misspellings such as "banglore" → Bengaluru), or an unknown capitalised place after a cue ("from Kottarakkara", "based in Almora"). Generic words
  * that are also small cities ("Salem", "Goa", "Anand") count only after a cue.
  */
-import { CITY_ALIASES, cityByName } from '../gazetteers/cities.ts';
+import { CITY_ALIASES, CITY_SLIPS, cityByName } from '../gazetteers/cities.ts';
 import { FIRST_NAMES } from '../gazetteers/names.ts';
 import { MONTH_WORDS } from '../normalise/spoken.ts';
 import { isCapitalised, titleCase, type Word, wordsOf } from './words.ts';
@@ -85,8 +85,19 @@ function lookup(
       .slice(i, i + n)
       .map((w) => w.lower)
       .join(' ');
-    const city = cued ? cityByName(key) : CITY_ALIASES.get(key);
-    if (city) return { city, length: n };
+    const canonical = cued ? cityByName(key) : CITY_ALIASES.get(key);
+    if (!canonical) continue;
+    // The name the person used is their lead's data; only a slip is corrected.
+    const city =
+      CITY_SLIPS.has(key) || canonical.toLowerCase().replace(/-/g, ' ') === key
+        ? canonical
+        : titleCase(
+            words
+              .slice(i, i + n)
+              .map((w) => w.text)
+              .join(' '),
+          );
+    return { city, length: n };
   }
   return undefined;
 }

@@ -1,15 +1,16 @@
 /**
  * The ~200 largest Indian cities, written by hand, with the other names people say for them (old names, common
- * spellings, recogniser spellings). Each line is `Canonical Name|alias|alias`; the canonical name is the one the
- * CRM stores (the current official spelling: Bengaluru, Mumbai, Gurugram).
+ * spellings, recogniser spellings). Each line is `Canonical Name|alias|alias`. An alias is a name people really use
+ * (Gurgaon, Bangalore, Vizag) and is kept as the person said it: it is their lead's data, and both names are
+ * right. An alias marked `~` is a misspelling, recogniser slip or abbreviation and is corrected to the canonical name.
  */
 const CITY_LINES = `
-Mumbai|bombay|mumbay|greater mumbai
-Delhi|dilli|delhi ncr
+Mumbai|bombay|~mumbay|~greater mumbai
+Delhi|dilli|~delhi ncr
 New Delhi
-Bengaluru|bangalore|banglore|bangaluru|bengalore|blr
-Hyderabad|hyderbad|hydrabad|hyderabad city
-Ahmedabad|ahmadabad|amdavad
+Bengaluru|bangalore|~banglore|~bangaluru|~bengalore|~blr
+Hyderabad|~hyderbad|~hydrabad|~hyderabad city
+Ahmedabad|~ahmadabad|amdavad
 Chennai|madras
 Kolkata|calcutta
 Surat
@@ -21,7 +22,7 @@ Nagpur
 Indore
 Thane
 Bhopal
-Visakhapatnam|vizag|vishakhapatnam|visakapatnam
+Visakhapatnam|vizag|vishakhapatnam|~visakapatnam
 Pimpri-Chinchwad|pimpri chinchwad|pimpri|chinchwad
 Patna
 Vadodara|baroda
@@ -32,7 +33,7 @@ Nashik|nasik
 Faridabad
 Meerut
 Rajkot
-Kalyan-Dombivli|kalyan dombivli|kalyan dombivali|kalyan|dombivli
+Kalyan-Dombivli|kalyan dombivli|~kalyan dombivali|kalyan|dombivli
 Vasai-Virar|vasai virar|vasai|virar
 Varanasi|banaras|benares|kashi
 Srinagar
@@ -62,7 +63,7 @@ Gurugram|gurgaon
 Aligarh
 Jalandhar|jullundur
 Tiruchirappalli|trichy|tiruchi
-Bhubaneswar|bhubaneshwar
+Bhubaneswar|~bhubaneshwar
 Salem
 Mira-Bhayandar|mira bhayandar|mira road|bhayandar
 Thiruvananthapuram|trivandrum
@@ -74,7 +75,7 @@ Bikaner
 Amravati
 Noida|greater noida
 Jamshedpur|tatanagar
-Bhilai|bhilai nagar
+Bhilai|~bhilai nagar
 Cuttack
 Firozabad
 Kochi|cochin|ernakulam
@@ -82,7 +83,7 @@ Bhavnagar
 Dehradun|dehra dun
 Durgapur
 Asansol
-Nanded|nanded waghala
+Nanded|~nanded waghala
 Kolhapur
 Ajmer
 Gulbarga|kalaburagi
@@ -110,7 +111,7 @@ Kozhikode|calicut
 Akola
 Kurnool
 Rajpur Sonarpur
-Bokaro|bokaro steel city
+Bokaro|~bokaro steel city
 South Dumdum|dum dum|dumdum
 Bellary|ballari
 Patiala
@@ -170,7 +171,7 @@ Mau
 Sonipat|sonepat
 Farrukhabad
 Sagar
-Rourkela|raurkela
+Rourkela|~raurkela
 Durg
 Imphal
 Ratlam
@@ -204,7 +205,7 @@ Mango
 Thanjavur|tanjore
 Bulandshahr
 Uluberia
-Murwara|katni|murwara (katni)
+Murwara|katni|~murwara (katni)
 Sambhal
 Singrauli
 Nadiad
@@ -338,8 +339,9 @@ const TOO_GENERIC = new Set([
   'goa',
 ]);
 
-function build(): { aliases: Map<string, string>; canonical: string[] } {
+function build(): { aliases: Map<string, string>; canonical: string[]; slips: Set<string> } {
   const aliases = new Map<string, string>();
+  const slips = new Set<string>();
   const canonical: string[] = [];
   for (const line of CITY_LINES.split('\n')) {
     const parts = line
@@ -349,19 +351,24 @@ function build(): { aliases: Map<string, string>; canonical: string[] } {
     const name = parts[0];
     if (!name) continue;
     canonical.push(name);
-    for (const alias of [name, ...parts.slice(1)]) {
+    for (const raw of [name, ...parts.slice(1)]) {
+      const alias = raw.replace(/^~/, '');
       const key = alias.toLowerCase().replace(/-/g, ' ');
+      if (raw.startsWith('~')) slips.add(key);
       if (TOO_GENERIC.has(key)) continue;
       if (!aliases.has(key)) aliases.set(key, name);
     }
   }
-  return { aliases, canonical };
+  return { aliases, canonical, slips };
 }
 
 const built = build();
 
 /** Lowercase alias (hyphens as spaces) → canonical city name. */
 export const CITY_ALIASES: ReadonlyMap<string, string> = built.aliases;
+
+/** Lowercase aliases that are misspellings or slips: corrected to the canonical name, never kept as said. */
+export const CITY_SLIPS: ReadonlySet<string> = built.slips;
 
 /** Every canonical city name. */
 export const CITIES: readonly string[] = built.canonical;

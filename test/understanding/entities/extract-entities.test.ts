@@ -25,7 +25,7 @@ describe('extractEntities: the CRM intents', () => {
         ctx,
         'LEAD_CREATE',
       ),
-      { phone: '+919876543210', source: 'Referral', city: 'Bengaluru', person: 'Priya Nair' },
+      { phone: '+919876543210', source: 'Referral', city: 'Bangalore', person: 'Priya Nair' },
     );
   });
 
