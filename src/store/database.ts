@@ -5,7 +5,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Logger } from '../core/logger.ts';
@@ -48,7 +48,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     const client = await PGlite.create(
       options.pgliteTemplate ? { loadDataDir: options.pgliteTemplate } : undefined,
     );
-    return wrapPglite(client, 'embedded PGlite in memory');
+    return wrapPglite(await settled(client), 'embedded PGlite in memory');
   }
   const dir = join(options.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
@@ -60,13 +60,29 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     dir,
     options.pgliteTemplate && !exists ? { loadDataDir: options.pgliteTemplate } : {},
   );
-  return wrapPglite(client, `embedded PGlite at ${dir}`);
+  return wrapPglite(await settled(client), `embedded PGlite at ${dir}`);
+}
+
+/**
+ * PGlite runs PostgreSQL's timers as referenced setTimeouts, and its close() does not stop them: a statistics
+ * flush timer (10 s) left armed keeps Node alive after close, and after a template load re-arms itself forever.
+ * The timer is armed when a statement leaves statistics unflushed, so a trivial statement at open and a forced
+ * flush as the last statement before close leave none armed (test/store/database.test.ts checks the exit).
+ */
+async function settled(client: PGlite): Promise<PGlite> {
+  await client.query('select 1');
+  return client;
 }
 
 /** Wraps an open PGlite; the returned handle owns it and closes it. */
 export function wrapPglite(client: PGlite, describe: string): Database {
   const db = new Kysely<Schema>({ dialect: new PGliteDialect(client) });
-  return { db, kind: 'pglite', describe, close: once(() => db.destroy()) };
+  const close = async () => {
+    // See settled(): the last statement must leave no statistics timer armed.
+    await db.executeQuery(CompiledQuery.raw('select pg_stat_force_next_flush()')).catch(() => undefined);
+    await db.destroy();
+  };
+  return { db, kind: 'pglite', describe, close: once(close) };
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
