@@ -47,6 +47,29 @@ export const ConfigSchema = z.object({
   ),
   /** Whether the CSV logs and terminal blocks of the seed are written (on by default). */
   ROOMAN_CSV_LOGS: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
+  /** Where speech models live (`rooman models pull`); default `${ROOMAN_DATA_DIR}/models`. */
+  ROOMAN_MODELS_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
+  /** A mirror serving model release files under their own names, used instead of the publishers' URLs. */
+  ROOMAN_MODELS_BASE_URL: optionalUrl(/^https?$/, 'http://mirror.local/models'),
+  /** Speech recognition: `sherpa` (best installed model), `sherpa:<model>`, or `none`; default sherpa when a model is installed. */
+  ROOMAN_STT: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^(none|sherpa(:[A-Za-z0-9._-]+)?)$/, 'must be sherpa, sherpa:<model name> or none')
+      .optional(),
+  ),
+  /** Speech synthesis: `espeak` (built in), `espeak-ng`, `flite`, `festival` (Debian programs), `sherpa[:<model>]`, or `none`. */
+  ROOMAN_TTS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(
+        /^(none|espeak|espeak-ng|flite|festival|sherpa(:[A-Za-z0-9._-]+)?)$/,
+        'must be espeak, espeak-ng, flite, festival, sherpa, sherpa:<model name> or none',
+      )
+      .default('espeak'),
+  ),
 });
 
 export type Config = {
@@ -61,6 +84,11 @@ export type Config = {
   logFormat: 'pretty' | 'json' | undefined;
   bodyLimit: number;
   csvLogs: boolean;
+  modelsDir: string;
+  modelsBaseUrl: string | undefined;
+  /** `undefined`: use sherpa when a speech model is installed, else none. */
+  stt: string | undefined;
+  tts: string;
 };
 
 export class ConfigError extends Error {
@@ -97,5 +125,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logFormat: c.ROOMAN_LOG_FORMAT,
     bodyLimit: c.ROOMAN_BODY_LIMIT,
     csvLogs: c.ROOMAN_CSV_LOGS === 'on',
+    modelsDir: c.ROOMAN_MODELS_DIR ?? `${c.ROOMAN_DATA_DIR.replace(/\/+$/, '')}/models`,
+    modelsBaseUrl: c.ROOMAN_MODELS_BASE_URL,
+    stt: c.ROOMAN_STT,
+    tts: c.ROOMAN_TTS,
   };
 }

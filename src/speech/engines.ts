@@ -1,0 +1,119 @@
+/**
+ * Picks the speech engines from the configuration (ROOMAN_STT, ROOMAN_TTS, ROOMAN_MODELS_DIR): the one place that
+ * knows which engine a setting means. The session layer calls these once at start and shares the results.
+ */
+
+import { SpeechError } from './errors.ts';
+import { createEspeakWasmSynthesizer } from './espeak-wasm-tts.ts';
+import { locateModel } from './model-files.ts';
+import { MODEL_REGISTRY, type ModelEntry, type ModelKind } from './model-registry.ts';
+import { createProcessSynthesizer } from './process-tts.ts';
+import type { SpeechRecognizer, TranscriptPostProcessor } from './recognizer.ts';
+import { loadSherpaRecognizer } from './sherpa-recognizer.ts';
+import { loadSherpaSynthesizer } from './sherpa-tts.ts';
+import type { SpeechSynthesizer } from './synthesizer.ts';
+
+export interface SpeechSettings {
+  modelsDir: string;
+  /** ROOMAN_STT: `sherpa`, `sherpa:<model>`, `none`, or undefined (sherpa when a model is installed). */
+  stt: string | undefined;
+  /** ROOMAN_TTS. */
+  tts: string;
+  registry?: readonly ModelEntry[];
+}
+
+/** Best first: the most accurate recognizer that is installed wins. */
+const STT_PREFERENCE = [
+  'sherpa-onnx-streaming-zipformer-en-2023-06-26',
+  'sherpa-onnx-streaming-zipformer-en-20M-2023-02-17',
+  'sherpa-kws-zipformer-gigaspeech-3.3M',
+];
+const TTS_PREFERENCE = ['kokoro-en-v0_19', 'vits-piper-en_US-amy-low'];
+
+/** The first model of the kinds, in preference order, that is installed and loadable. */
+export async function firstInstalled(
+  modelsDir: string,
+  kinds: readonly ModelKind[],
+  preference: readonly string[],
+  registry: readonly ModelEntry[] = MODEL_REGISTRY,
+): Promise<ModelEntry | undefined> {
+  const candidates = [
+    ...preference.map((n) => registry.find((m) => m.name === n)).filter((m): m is ModelEntry => !!m),
+    ...registry.filter((m) => !preference.includes(m.name)),
+  ].filter((m) => kinds.includes(m.kind));
+  for (const entry of candidates) {
+    try {
+      await locateModel(entry, modelsDir);
+      return entry;
+    } catch {}
+  }
+  return undefined;
+}
+
+export interface RecognizerChoice {
+  hotwords?: readonly string[];
+  postProcess?: TranscriptPostProcessor;
+}
+
+/** The configured recognizer, or undefined when STT is off (or, by default, when no model is installed). */
+export async function createConfiguredRecognizer(
+  settings: SpeechSettings,
+  choice: RecognizerChoice = {},
+): Promise<SpeechRecognizer | undefined> {
+  const { stt, modelsDir } = settings;
+  if (stt === 'none') return undefined;
+  let model = stt?.startsWith('sherpa:') ? stt.slice('sherpa:'.length) : undefined;
+  if (!model) {
+    const found = await firstInstalled(modelsDir, ['stt-transducer'], STT_PREFERENCE, settings.registry);
+    if (!found) {
+      if (stt === undefined) return undefined;
+      throw new SpeechError(
+        'MODEL_MISSING',
+        `ROOMAN_STT=sherpa but no speech-recognition model is installed in ${modelsDir}. Run: rooman models pull ${STT_PREFERENCE.at(-1)}`,
+      );
+    }
+    model = found.name;
+  }
+  return loadSherpaRecognizer({
+    modelsDir,
+    model,
+    ...(settings.registry ? { registry: settings.registry } : {}),
+    ...(choice.hotwords ? { hotwords: choice.hotwords } : {}),
+    ...(choice.postProcess ? { postProcess: choice.postProcess } : {}),
+  });
+}
+
+/** The configured synthesizer, or undefined for ROOMAN_TTS=none. */
+export async function createConfiguredSynthesizer(
+  settings: SpeechSettings,
+): Promise<SpeechSynthesizer | undefined> {
+  const { tts, modelsDir } = settings;
+  if (tts === 'none') return undefined;
+  if (tts === 'espeak') return createEspeakWasmSynthesizer();
+  if (tts === 'espeak-ng' || tts === 'flite' || tts === 'festival')
+    return createProcessSynthesizer({ engine: tts });
+  if (tts === 'sherpa' || tts.startsWith('sherpa:')) {
+    let model = tts.startsWith('sherpa:') ? tts.slice('sherpa:'.length) : undefined;
+    if (!model) {
+      const found = await firstInstalled(
+        modelsDir,
+        ['tts-vits', 'tts-kokoro'],
+        TTS_PREFERENCE,
+        settings.registry,
+      );
+      if (!found) {
+        throw new SpeechError(
+          'MODEL_MISSING',
+          `ROOMAN_TTS=sherpa but no neural voice is installed in ${modelsDir}. Run: rooman models pull ${TTS_PREFERENCE.at(-1)}`,
+        );
+      }
+      model = found.name;
+    }
+    return loadSherpaSynthesizer({
+      modelsDir,
+      model,
+      ...(settings.registry ? { registry: settings.registry } : {}),
+    });
+  }
+  throw new SpeechError('ENGINE_UNAVAILABLE', `Unknown ROOMAN_TTS engine '${tts}'`);
+}
