@@ -5,10 +5,16 @@
 import type { z } from 'zod';
 import type { CrmCall } from '../core/bot.ts';
 import type { CrmGateway } from '../core/crm.ts';
+import type { MeetingCalendar } from '../core/meetings.ts';
+import type { MessageSender } from '../core/messages.ts';
 
 /** What a tool gets to do its work, for one organisation and one turn. */
 export interface ToolContext {
   crm: CrmGateway;
+  /** The organisation's calendar, for brains that manage meetings. */
+  calendar?: MeetingCalendar;
+  /** Where the organisation's messages go, for brains that send them. */
+  messages?: MessageSender;
   /** The instant the turn happens at: "in the future" is judged against it. */
   now: Date;
   /** IANA time zone of the organisation. */
