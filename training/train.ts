@@ -19,6 +19,7 @@ import {
 import {
   DEFAULT_MODEL_URL,
   encodeIntentModel,
+  type IntentModelFile,
   LinearIntentModel,
 } from '../src/understanding/intent/model.ts';
 import { type Example, loadExamples } from './dataset.ts';
@@ -31,6 +32,7 @@ import {
 } from './logreg.ts';
 
 export const TRAIN_SETTINGS = { dim: 1 << 18, epochs: 12, rate: 1.2, l2: 2e-5, seed: 20251004 };
+export type TrainSettings = typeof TRAIN_SETTINGS;
 /** The threshold may cost at most this much in-scope accuracy on the validation split. */
 const THRESHOLD_BUDGET = 0.01;
 /**
@@ -65,9 +67,9 @@ function balancedWeights(ys: Int32Array): Float64Array {
   return Float64Array.from(ys, (y) => Math.sqrt(ys.length / (present * counts[y]!)));
 }
 
-function fit(data: Encoded): LinearWeights {
+function fit(data: Encoded, settings: TrainSettings): LinearWeights {
   return trainLogisticRegression(data.xs, data.ys, balancedWeights(data.ys), {
-    ...TRAIN_SETTINGS,
+    ...settings,
     labels: K,
   });
 }
@@ -119,16 +121,20 @@ export interface TrainReport {
   modelBytes: number;
 }
 
-export function train(log: (line: string) => void = () => {}): { file: string; report: TrainReport } {
+export function train(
+  log: (line: string) => void = () => {},
+  overrides: Partial<TrainSettings> = {},
+): { file: string; model: IntentModelFile; report: TrainReport } {
+  const settings: TrainSettings = { ...TRAIN_SETTINGS, ...overrides };
   const examples = loadExamples();
-  const featuriser = new Featuriser(TRAIN_SETTINGS.dim);
+  const featuriser = new Featuriser(settings.dim);
   const bySplit = (s: Example['split'][]) => examples.filter((e) => s.includes(e.split));
   const trainSet = bySplit(['train']);
   const valSet = bySplit(['val']);
   const testSet = bySplit(['test']);
   log(`examples: ${trainSet.length} train, ${valSet.length} validation, ${testSet.length} test`);
 
-  const first = fit(encode(trainSet, featuriser));
+  const first = fit(encode(trainSet, featuriser), settings);
   const val = encode(valSet, featuriser);
   const valScores = val.xs.map((x) => logits(x, first, K));
   const temperature = fitTemperature(valScores, val.ys);
@@ -138,7 +144,7 @@ export function train(log: (line: string) => void = () => {}): { file: string; r
 
   // Held-out test split, measured through the shipped classifier (quantised weights, lexicon, threshold).
   const heldOutModel = encodeIntentModel({
-    dim: TRAIN_SETTINGS.dim,
+    dim: settings.dim,
     labels,
     ...first,
     temperature,
@@ -150,12 +156,12 @@ export function train(log: (line: string) => void = () => {}): { file: string; r
       `OOS recall ${heldOut.oosRecall.toFixed(4)} (n=${heldOut.size})`,
   );
 
-  const final = fit(encode(bySplit(['train', 'val']), featuriser));
+  const final = fit(encode(bySplit(['train', 'val']), featuriser), settings);
   const counts: Record<string, number> = {};
   for (const e of examples) counts[e.intent] = (counts[e.intent] ?? 0) + 1;
-  const stats = { examples: counts, heldOut, settings: TRAIN_SETTINGS };
+  const stats = { examples: counts, heldOut, settings };
   const model = encodeIntentModel({
-    dim: TRAIN_SETTINGS.dim,
+    dim: settings.dim,
     labels,
     ...final,
     temperature,
@@ -165,6 +171,7 @@ export function train(log: (line: string) => void = () => {}): { file: string; r
   const file = `${JSON.stringify(model)}\n`;
   return {
     file,
+    model,
     report: { examples: counts, temperature, threshold, heldOut, modelBytes: Buffer.byteLength(file) },
   };
 }

@@ -73,6 +73,28 @@ describe('intent classifier', () => {
     ]);
   });
 
+  it('tells managing a reminder apart from setting one', () => {
+    expectIntent('MEETING_QUERY', [
+      'show me the reminder to pay rent',
+      'which reminders do i have for the housewarming',
+    ]);
+    expectIntent('MEETING_RESCHEDULE', ['move my gym session reminder to friday']);
+    expectIntent('MEETING_CANCEL', ['stop reminding me to water the plants']);
+    expectIntent('MEETING_SCHEDULE', ['remind me to send an email to Kiran after 4 pm']);
+  });
+
+  it('keeps a message about a meeting a message, in English and Hinglish', () => {
+    expectIntent('MESSAGE_SEND', [
+      'tell Neha that the review has been moved to Monday',
+      'Rahul ko bolo ki standup cancel ho gaya hai',
+      'message, Arjun, I will be late',
+    ]);
+  });
+
+  it('answers UNKNOWN for current affairs and facts about public figures', () => {
+    expectIntent('UNKNOWN', ['when did Isaac Newton die', 'what is happening with inflation right now']);
+  });
+
   it('recognises bare dialogue acts', () => {
     expectIntent('CONFIRM', ['yes', 'Yeah.', 'sure', 'correct', 'go ahead', 'haan ji']);
     expectIntent('DENY', ['no', 'nope', 'cancel that', "don't"]);
