@@ -163,3 +163,24 @@ describe('Resampler', () => {
     assert.throws(() => new Resampler(44100, 16000), /too large/);
   });
 });
+
+describe('the Twilio ↔ Gemini bridge, 20 ms at a time (protocols.md §2.6)', () => {
+  it('µ-law 160 B → PCM16 8 kHz 320 B → 16 kHz 640 B, and 24 kHz 960 B → 8 kHz 320 B → µ-law 160 B', async () => {
+    const { mulawDecode, mulawEncode } = await import('../../src/audio/g711.ts');
+    const { pcm16ToBytes } = await import('../../src/audio/pcm.ts');
+    const inbound = new Resampler(8000, 16000);
+    const outbound = new Resampler(24000, 8000);
+    const caller = tone(8000, 500, 0.2);
+    const agent = tone(24000, 500, 0.2);
+    for (let f = 0; f < 10; f++) {
+      const ulaw = mulawEncode(caller.subarray(f * 160, f * 160 + 160));
+      assert.equal(ulaw.length, 160);
+      const narrow = mulawDecode(ulaw);
+      assert.equal(pcm16ToBytes(narrow).length, 320);
+      assert.equal(pcm16ToBytes(inbound.process(narrow)).length, 640);
+      const down = outbound.process(agent.subarray(f * 480, f * 480 + 480));
+      assert.equal(pcm16ToBytes(down).length, 320);
+      assert.equal(mulawEncode(down).length, 160);
+    }
+  });
+});
