@@ -117,7 +117,7 @@ const ENTRIES: z.input<typeof ModelEntry>[] = [
       },
     ],
     notes:
-      'The archive member names follow k2-fsa’s naming for this release; the four files were verified byte for byte against a copy of the -mobile archive.',
+      'Checksums are those of the -mobile archive’s files as copied into a public repository that bundles that archive (its NOTICE names it); the member names follow k2-fsa’s naming and were not seen in the archive itself.',
   },
   {
     name: 'sherpa-onnx-streaming-zipformer-en-20M-2023-02-17',

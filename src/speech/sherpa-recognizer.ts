@@ -6,12 +6,11 @@
  * Decoding is synchronous native work on the calling thread, at RTF ≈ 0.02 for the 3.3M model: a 100 ms frame costs
  * about 2 ms, well within a real-time budget, so no worker thread is used.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type * as Sherpa from 'sherpa-onnx-node';
-import { readTokens, toPieces } from './bpe-pieces.ts';
 import { SpeechError } from './errors.ts';
 import { locateModel, requireEntry } from './model-files.ts';
 import type { ModelEntry } from './model-registry.ts';
@@ -47,8 +46,9 @@ export interface SherpaRecognizerOptions {
   model: string;
   numThreads?: number;
   /**
-   * Domain phrases to favour ("add a new lead", "site visit"). Needs modified_beam_search; on the 3.3M model the
-   * measured effect was nil, on the larger models sherpa's contextual biasing helps with names and jargon.
+   * Domain phrases to favour ("add a new lead", "site visit"): sherpa's contextual biasing, decoded with
+   * modified_beam_search. Needs the model's `bpe.vocab` in its folder (an error says so otherwise); the 3.3M model
+   * has none, and with a hand-made one the measured effect on it was nil.
    */
   hotwords?: readonly string[];
   hotwordsScore?: number;
@@ -72,17 +72,23 @@ export async function loadSherpaRecognizer(options: SherpaRecognizerOptions): Pr
   const sherpa = loadSherpa();
 
   let hotwordsFile: string | undefined;
+  let bpeVocab: string | undefined;
   let cleanup: string | undefined;
   if (options.hotwords && options.hotwords.length > 0) {
-    const pieces = await readTokens(f.tokens!);
-    const lines = options.hotwords
-      .map((p) => toPieces(p, pieces))
-      .filter((l): l is string => l !== undefined);
-    if (lines.length > 0) {
-      cleanup = await mkdtemp(join(tmpdir(), 'rooman-hotwords-'));
-      hotwordsFile = join(cleanup, 'hotwords.txt');
-      await writeFile(hotwordsFile, `${lines.join('\n')}\n`);
+    // sherpa encodes English hotwords with the model's sentencepiece vocabulary; without it, it splits the
+    // word-start mark off every piece and drops the phrase. So hotwords need a bpe.vocab beside the tokens.
+    bpeVocab = join(dirname(f.tokens!), 'bpe.vocab');
+    try {
+      await access(bpeVocab);
+    } catch {
+      throw new SpeechError(
+        'ENGINE_UNAVAILABLE',
+        `Hotwords need ${bpeVocab} (the model's sentencepiece vocabulary), which '${entry.name}' does not have`,
+      );
     }
+    cleanup = await mkdtemp(join(tmpdir(), 'rooman-hotwords-'));
+    hotwordsFile = join(cleanup, 'hotwords.txt');
+    await writeFile(hotwordsFile, `${options.hotwords.map((p) => p.toUpperCase()).join('\n')}\n`);
   }
 
   const config: Sherpa.OnlineRecognizerConfig = {
@@ -93,6 +99,7 @@ export async function loadSherpaRecognizer(options: SherpaRecognizerOptions): Pr
       numThreads: options.numThreads ?? 1,
       provider: 'cpu',
       debug: 0,
+      ...(bpeVocab ? { modelingUnit: 'bpe', bpeVocab } : {}),
     },
     decodingMethod: hotwordsFile ? 'modified_beam_search' : 'greedy_search',
     enableEndpoint: options.endpointing ? 1 : 0,
