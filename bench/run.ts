@@ -36,6 +36,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const BENCHES: BenchEntry[] = [
   { name: 'crm', load: async () => (await import('./crm.ts')).benchCrm },
   { name: 'understanding', load: async () => (await import('./understanding.ts')).benchUnderstanding },
+  { name: 'speech', load: async () => (await import('./speech.ts')).benchSpeech },
   { name: 'audio', load: async () => (await import('./audio.ts')).benchAudio },
 ];
 

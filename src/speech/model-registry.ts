@@ -113,7 +113,7 @@ const ENTRIES: z.input<typeof ModelEntry>[] = [
         reason:
           "the published int8 encoder aborts sherpa-onnx 1.13.8 (Reshape '/downsample/Reshape_1' {17,1,128} vs {8,2,1,128}). " +
           'Put the graph-patched encoder.int8.fixed.onnx (sha256 dbf6c1a2516a3b4d1a85ab235dddd326f52734fcf53481462caa8abf08a84bf5, ' +
-          'each /downsample*/Reshape_1 reads its Concat_1 first input; see docs/speech.md) next to it',
+          'each /downsample*/Reshape_1 reading its Concat_1 first input; no weights changed) next to it',
       },
     ],
     notes:
