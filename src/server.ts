@@ -2,10 +2,10 @@
  * The composition root of the server: reads nothing from the environment (the config is given), builds every part
  * once and wires them together. `rooman start`, the browser tests and the benches all start Rooman through here.
  */
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { LocalBrain } from './brains/local/local-brain.ts';
+import { ALL_TASKS } from './brains/local/tasks/index.ts';
 import { BotService } from './channels/text/bot-service.ts';
 import type { Config } from './core/config.ts';
 import type { CrmGatewayFor } from './core/crm.ts';
@@ -18,7 +18,9 @@ import { registerBotRoutes } from './http/routes/bot.ts';
 import { registerCrmRoutes } from './http/routes/crm.ts';
 import { registerHealthRoutes } from './http/routes/health.ts';
 import { registerWebRoutes } from './http/routes/web.ts';
+import { BuiltinCalendar } from './integrations/calendar/builtin-calendar.ts';
 import { HttpCrmGateway } from './integrations/crm/http-crm-gateway.ts';
+import { OutboxSender } from './integrations/messaging/outbox-sender.ts';
 import { BotSessionRepository } from './store/bot-session-repository.ts';
 import { type Database, openDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
@@ -27,11 +29,13 @@ import {
   type Organisation,
   OrganisationRepository,
 } from './store/organisations.ts';
+import { crmTools } from './tools/crm-tools.ts';
+import { meetingTools } from './tools/meeting-tools.ts';
+import { messageTools } from './tools/message-tools.ts';
 import { createUnderstandingEngine } from './understanding/engine.ts';
+import { VERSION } from './version.ts';
 
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export { VERSION } from './version.ts';
 
 export interface BuildOptions {
   logger: Logger;
@@ -71,10 +75,20 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     });
     const crmFor = crmGateways(config, crm);
     const orgs = new OrganisationRepository(database.db);
+    // Meetings and messages are built in for now: the calendar in the database, messages to the outbox.
+    const calendar = new BuiltinCalendar({ db: database.db, logger, clock, blocks: config.csvLogs });
+    const outbox = new OutboxSender({ db: database.db, logger, clock, blocks: config.csvLogs });
     const bot = new BotService({
-      brain: new LocalBrain({ understander: createUnderstandingEngine(), logger }),
+      brain: new LocalBrain({
+        understander: createUnderstandingEngine(),
+        tools: messageTools(meetingTools(crmTools())),
+        tasks: ALL_TASKS,
+        logger,
+      }),
       sessions: new BotSessionRepository(database.db),
       crmFor,
+      calendarFor: (orgId) => calendar.calendarFor(orgId),
+      messagesFor: (orgId) => outbox.senderFor(orgId),
       timeZone: async (orgId) => (await orgs.findById(orgId))?.timeZone ?? config.timeZone,
       clock,
       logger,

@@ -1,13 +1,12 @@
 /**
  * `rooman <command>`: the command-line entry point and the process's composition root. It reads the environment
- * once, validates it, and hands the parsed configuration to everything else.
+ * once, validates it, and hands the parsed configuration to everything else. Commands are imported when run, so
+ * `rooman --help` does not load the database, the speech engines or the intent model.
  */
 import { resolve } from 'node:path';
 import { type Config, ConfigError, loadConfig } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
-import { buildRooman, VERSION } from '../server.ts';
-import { runChatCommand } from './commands/chat.ts';
-import { runUnderstandCommand } from './commands/understand.ts';
+import { VERSION } from '../version.ts';
 import { readEnvironment } from './environment.ts';
 
 const USAGE = `rooman ${VERSION} — an open-source real-time voice agent platform
@@ -20,6 +19,8 @@ Commands:
   chat                  talk to the bot at the terminal ('q' quits)
   understand [--now ISO] [--tz TZ]
                         one utterance a line on stdin → one JSON line a line on stdout
+  models list | pull NAME
+                        list the speech models, or download one (checksum, progress)
   help, --help          this text
   version, --version    the version
 
@@ -72,33 +73,14 @@ function banner(config: Config, url: string, describeDb: string, crmLabel: strin
   ].join('\n');
 }
 
-async function start(config: Config, only?: 'crm'): Promise<number> {
+async function start(config: Config): Promise<number> {
   const logger = loggerFor(config);
-  const rooman = await buildRooman(config, { logger, ...(only ? { only } : {}) });
+  const { buildRooman } = await import('../server.ts');
+  const rooman = await buildRooman(config, { logger });
   onShutdown(rooman.close, logger);
   const url = await rooman.app.listen({ port: config.port, host: config.host });
-  if (only === 'crm') {
-    process.stdout.write(crmBanner(url, config));
-  } else {
-    process.stdout.write(banner(config, url, rooman.database.describe, rooman.crmLabel));
-  }
+  process.stdout.write(banner(config, url, rooman.database.describe, rooman.crmLabel));
   return new Promise<number>(() => {}); // runs until a signal stops it
-}
-
-function crmBanner(url: string, config: Config): string {
-  const rule = '='.repeat(60);
-  const dir = resolve(config.dataDir);
-  return [
-    rule,
-    '  🚀 MOCK CRM SERVER STARTING',
-    rule,
-    `  Server URL   : ${url.replace('0.0.0.0', 'localhost')}`,
-    `  Leads CSV    : ${dir}/crm_leads.csv`,
-    `  Visits CSV   : ${dir}/crm_visits.csv`,
-    `  Updates CSV  : ${dir}/crm_updates.csv`,
-    rule,
-    '',
-  ].join('\n');
 }
 
 async function chat(config: Config, args: string[]): Promise<number> {
@@ -107,6 +89,10 @@ async function chat(config: Config, args: string[]): Promise<number> {
     level: config.logLevel === 'info' ? 'warn' : config.logLevel,
     format: 'pretty',
   });
+  const [{ buildRooman }, { runChatCommand }] = await Promise.all([
+    import('../server.ts'),
+    import('./commands/chat.ts'),
+  ]);
   const rooman = await buildRooman(config, { logger });
   try {
     return await runChatCommand(args, {
@@ -119,17 +105,6 @@ async function chat(config: Config, args: string[]): Promise<number> {
   } finally {
     await rooman.close();
   }
-}
-
-function parsePortFlag(args: string[], fallback: number): number {
-  const i = args.indexOf('--port');
-  const eq = args.find((a) => a.startsWith('--port='));
-  const raw = eq ? eq.slice('--port='.length) : i >= 0 ? args[i + 1] : undefined;
-  if (raw === undefined) return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ConfigError([`--port ${raw}: must be a port number`]);
-  return port;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -149,12 +124,24 @@ export async function main(argv: string[]): Promise<number> {
         return await start(loadConfig(env));
       case 'crm': {
         const config = loadConfig(env);
-        return await start({ ...config, port: parsePortFlag(args, 8001) }, 'crm');
+        const { runCrmCommand } = await import('./commands/crm.ts');
+        return await runCrmCommand(args, { config, logger: loggerFor(config) });
+      }
+      case 'models': {
+        const config = loadConfig(env);
+        const { runModelsCommand } = await import('./commands/models.ts');
+        return await runModelsCommand(args, {
+          stdout: process.stdout,
+          stderr: process.stderr,
+          modelsDir: config.modelsDir,
+          baseUrl: config.modelsBaseUrl,
+        });
       }
       case 'chat':
         return await chat(loadConfig(env), args);
       case 'understand': {
         const config = loadConfig(env);
+        const { runUnderstandCommand } = await import('./commands/understand.ts');
         return await runUnderstandCommand(args, {
           stdin: process.stdin,
           stdout: process.stdout,
