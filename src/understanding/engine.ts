@@ -4,7 +4,7 @@
  * Synchronous and allocation-light: p99 well under 2 ms per utterance.
  */
 import type { Understander, Understanding, UnderstandingContext } from '../core/understanding.ts';
-import { extractEntities, normaliseSpoken } from './entities/index.ts';
+import { extractEntitiesOfNormalised, normaliseSpoken } from './entities/index.ts';
 import { createIntentClassifier, type IntentClassifier } from './intent/classifier.ts';
 import { type LinearIntentModel, loadIntentModel } from './intent/model.ts';
 
@@ -17,12 +17,13 @@ export function createUnderstandingEngine(options: UnderstandingEngineOptions = 
   const classifier: IntentClassifier = createIntentClassifier(options.model ?? loadIntentModel());
   return {
     understand(text: string, context: UnderstandingContext): Understanding {
-      // The classifier sees the normalised form too ("nine eight seven…" → digits), which it was trained to expect
-      // alongside written text; the extractors normalise for themselves.
-      const { intent, confidence } = classifier.classify(normaliseSpoken(text));
+      // The classifier sees the normalised form ("nine eight seven…" → digits), which it was trained to expect
+      // alongside written text; the extractors take the same normalised text, so it is computed once.
+      const normalised = normaliseSpoken(text);
+      const { intent, confidence } = classifier.classify(normalised);
       // Entities are extracted whatever the intent: a bare answer to a slot question ("at 5 pm", "nine eight
       // seven…") is UNKNOWN on its own but is exactly what the dialogue needs.
-      const entities = extractEntities(text, context, intent);
+      const entities = extractEntitiesOfNormalised(normalised, context, intent);
       return { text, intent, confidence, entities };
     },
   };

@@ -115,7 +115,19 @@ const MEETING_INTENTS: ReadonlySet<Intent> = new Set([
 const LEAD_REF_INTENTS: ReadonlySet<Intent> = new Set(['LEAD_UPDATE', 'VISIT_SCHEDULE']);
 
 export function extractEntities(text: string, ctx: UnderstandingContext, intent?: Intent): Entities {
-  const t = new MaskedText(normaliseSpoken(text));
+  return extractEntitiesOfNormalised(normaliseSpoken(text), ctx, intent);
+}
+
+/**
+ * `extractEntities` for text already through `normaliseSpoken`: the engine normalises once for both the classifier
+ * and the extractors, since normalising is a good part of the cost of a short utterance.
+ */
+export function extractEntitiesOfNormalised(
+  normalised: string,
+  ctx: UnderstandingContext,
+  intent?: Intent,
+): Entities {
+  const t = new MaskedText(normalised);
   const out: Entities = {};
 
   const emails = findEmails(t.text);
