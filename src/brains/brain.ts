@@ -5,6 +5,8 @@
  */
 import type { BotResponse } from '../core/bot.ts';
 import type { CrmGateway } from '../core/crm.ts';
+import type { MeetingCalendar } from '../core/meetings.ts';
+import type { MessageSender } from '../core/messages.ts';
 
 export interface BrainTurn {
   sessionId: string;
@@ -17,6 +19,9 @@ export interface BrainTurn {
 
 export interface BrainContext {
   crm: CrmGateway;
+  /** The organisation's calendar and message channel, when the product has them. */
+  calendar?: MeetingCalendar;
+  messages?: MessageSender;
   now: Date;
   /** IANA zone of the organisation: times are understood and spoken in it. */
   timeZone: string;

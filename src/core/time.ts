@@ -94,3 +94,11 @@ export function parseIsoWithOffset(text: string): Date | null {
   if (check.getUTCMonth() !== month - 1) return null;
   return at;
 }
+
+/** The instant a calendar day (`YYYY-MM-DD`) begins in `tz`: `2025-09-20` in Asia/Kolkata → 2025-09-19T18:30Z. */
+export function startOfZonedDay(ymd: string, tz: string): Date {
+  const utcMidnight = Date.parse(`${ymd}T00:00:00Z`);
+  // Twice: the offset at local midnight may differ from the one at UTC midnight (a DST change that day).
+  const first = new Date(utcMidnight - offsetMinutes(new Date(utcMidnight), tz) * 60_000);
+  return new Date(utcMidnight - offsetMinutes(first, tz) * 60_000);
+}

@@ -7,9 +7,12 @@ import type { CrmCall } from '../../core/bot.ts';
 import type { CrmGateway } from '../../core/crm.ts';
 import { type BotErrorType, isRoomanError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { MeetingCalendar } from '../../core/meetings.ts';
+import type { MessageSender } from '../../core/messages.ts';
 import type { Entities, Understanding } from '../../core/understanding.ts';
 import { findLeadsByRef, LAST_LEAD_REF, type LeadSummary } from '../../tools/lead-lookup.ts';
 import type { ToolOutcome, ToolRegistry } from '../../tools/registry.ts';
+import type { ToolContext } from '../../tools/tool.ts';
 import type { BrainReply } from '../brain.ts';
 import { chooseCandidate, describeCandidates } from './lead-choice.ts';
 import * as replies from './replies.ts';
@@ -27,7 +30,7 @@ import {
 } from './slot-values.ts';
 import { speakDate, speakDateTime, speakLeadRef, speakPhone, speakStatus } from './speech.ts';
 import { CONFIRMATION, type DialogueState, LEAD_CHOICE, type PendingTask, RETRY, remember } from './state.ts';
-import type { Say, SlotSpec, TaskDefinition, TaskIntent } from './task.ts';
+import type { Say, SlotSpec, TaskDefinition, TaskIntent, TaskSteps } from './task.ts';
 
 /**
  * Below this confidence an intent does not interrupt a task being filled in, and a dialogue act is not taken as
@@ -47,6 +50,8 @@ export interface DialogueDeps {
 
 export interface DialogueEnv {
   crm: CrmGateway;
+  calendar?: MeetingCalendar;
+  messages?: MessageSender;
   now: Date;
   timeZone: string;
   idempotencyKey: string;
@@ -84,6 +89,8 @@ export class DialogueTurn {
       dateTime: (iso) => speakDateTime(iso, timeZone, now),
       date: (ymd) => speakDate(ymd, now, timeZone),
       status: speakStatus,
+      now,
+      timeZone,
     };
   }
 
@@ -129,7 +136,7 @@ export class DialogueTurn {
     this.state.pending = pending;
     let problem: { spec: SlotSpec; problem: Problem } | undefined;
     for (const spec of task.slots) {
-      const fill = fromSentence(spec.kind, this.#u, this.#fillContext(spec, pending));
+      const fill = this.#read(spec, this.#u, pending, false);
       const p = this.#apply(spec, pending.slots, fill, true);
       if (p && !problem) problem = { spec, problem: p };
     }
@@ -194,6 +201,14 @@ export class DialogueTurn {
     }
 
     const spec = task.slots.find((s) => s.name === awaiting);
+    if (!spec && awaiting && task.answer) {
+      // A question of the task's own ("which of your two meetings…?").
+      if (task.answer(awaiting, pending.slots, this.#steps())) return this.#advance(task, pending);
+      if (no) return this.#drop(task.declined?.(pending.slots) ?? replies.DROPPED);
+      if (switching) return this.#start(other);
+      const again = await this.#advance(task, pending);
+      return { ...again, reply: `Sorry, I didn't catch that. ${again.reply}` };
+    }
     if (!spec) return this.#advance(task, pending);
     if (no && !yes) return this.#drop(replies.DROPPED);
     if (u.intent === 'HELP' && sure) {
@@ -207,14 +222,14 @@ export class DialogueTurn {
     // request may correct earlier values.
     const sameRequest = u.intent === task.intent;
     const heard = new Map<SlotSpec, Fill>();
-    for (const s of task.slots) heard.set(s, fromSentence(s.kind, u, this.#fillContext(s, pending)));
+    for (const s of task.slots) heard.set(s, this.#read(s, u, pending, false));
     if (switching && !this.#fills(heard.get(spec)!)) return this.#start(other);
 
     for (const [s, fill] of heard) {
       if (s === spec) continue;
       if (sameRequest || !this.#mentioned(s, pending.slots)) this.#apply(s, pending.slots, fill, false);
     }
-    const fill = fromReply(spec.kind, u, this.#fillContext(spec, pending));
+    const fill = this.#read(spec, u, pending, true);
     const problem = this.#apply(spec, pending.slots, fill, true);
     return this.#advance(task, pending, problem ? { spec, problem } : undefined);
   }
@@ -278,6 +293,20 @@ export class DialogueTurn {
       });
     }
 
+    if (task.prepare) {
+      let step: Awaited<ReturnType<NonNullable<TaskDefinition['prepare']>>>;
+      try {
+        step = await task.prepare(pending.slots, this.#steps());
+      } catch (error) {
+        return this.#crmFailure(task, pending, error);
+      }
+      if (step.kind === 'ask') {
+        pending.awaiting = step.awaiting;
+        return this.#keep(task, step.error ? { ...step, error: step.error } : step);
+      }
+      if (step.kind === 'finish') return this.#dropWith(task, step);
+    }
+
     if (!pending.confirmed) {
       const question = task.confirm?.(pending.slots, this.#say);
       if (question) {
@@ -293,14 +322,22 @@ export class DialogueTurn {
     const idempotencyKey = pending.idempotency_key ?? this.#env.idempotencyKey;
     let outcome: ToolOutcome;
     try {
-      this.wrote = true;
-      outcome = await this.#deps.tools.invoke(task.tool, args, {
-        crm: this.#env.crm,
-        now: this.#env.now,
-        timeZone: this.#env.timeZone,
-        idempotencyKey,
-        signal: this.#env.signal,
-      });
+      if (!task.readOnly) this.wrote = true;
+      if (Array.isArray(args)) {
+        // One call per item, each under a key of its own, so a retry repeats none of them.
+        const outcomes: ToolOutcome[] = [];
+        for (const [i, item] of args.entries()) {
+          const context = { ...this.#toolContext(), idempotencyKey: `${idempotencyKey}:${i}` };
+          outcomes.push(await this.#deps.tools.invoke(task.tool, item, context));
+        }
+        outcome = {
+          tool: task.tool,
+          args: { items: outcomes.map((o) => o.args) },
+          output: { items: outcomes.map((o) => o.output) },
+        };
+      } else {
+        outcome = await this.#deps.tools.invoke(task.tool, args, { ...this.#toolContext(), idempotencyKey });
+      }
     } catch (error) {
       pending.idempotency_key = idempotencyKey;
       return this.#toolFailure(task, pending, error);
@@ -370,6 +407,32 @@ export class DialogueTurn {
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #toolContext(): ToolContext {
+    const env = this.#env;
+    const context: ToolContext = { crm: env.crm, now: env.now, timeZone: env.timeZone, signal: env.signal };
+    if (env.calendar) context.calendar = env.calendar;
+    if (env.messages) context.messages = env.messages;
+    return context;
+  }
+
+  #steps(): TaskSteps {
+    return {
+      invoke: async (tool, args) => (await this.#deps.tools.invoke(tool, args, this.#toolContext())).output,
+      crm: this.#env.crm,
+      now: this.#env.now,
+      timeZone: this.#env.timeZone,
+      say: this.#say,
+      understanding: this.#u,
+    };
+  }
+
+  /** A slot's value in a message: by the slot's own reader, else by its kind. */
+  #read(spec: SlotSpec, u: Understanding, pending: PendingTask, reply: boolean): Fill {
+    const ctx = this.#fillContext(spec, pending);
+    if (spec.read) return spec.read(u, ctx, reply);
+    return reply ? fromReply(spec.kind, u, ctx) : fromSentence(spec.kind, u, ctx);
+  }
 
   #fillContext(spec: SlotSpec, pending: PendingTask): FillContext {
     return {
@@ -463,8 +526,12 @@ export function entitiesOf(task: TaskDefinition, slots: Slots): Entities {
   const entities: Record<string, unknown> = {};
   for (const spec of task.slots) {
     const value = slots[spec.name] ?? slots[refKey(spec.name)];
-    if (value !== undefined) entities[ENTITY_OF[spec.kind]] = value;
-    else if (spec.kind === 'datetime' && slots[dayKey(spec.name)]) entities.date = slots[dayKey(spec.name)];
+    const key = spec.entity ?? ENTITY_OF[spec.kind];
+    // Slots are text; the two entities that are not are kept as JSON and as digits.
+    if (value !== undefined) {
+      entities[key] =
+        key === 'attendees' ? JSON.parse(value) : key === 'duration_minutes' ? Number(value) : value;
+    } else if (spec.kind === 'datetime' && slots[dayKey(spec.name)]) entities.date = slots[dayKey(spec.name)];
   }
   return entities as Entities;
 }

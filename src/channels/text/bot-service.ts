@@ -11,6 +11,8 @@ import { BotRequest, type BotResponse } from '../../core/bot.ts';
 import type { CrmGatewayFor } from '../../core/crm.ts';
 import { RoomanError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { MeetingCalendarFor } from '../../core/meetings.ts';
+import type { MessageSenderFor } from '../../core/messages.ts';
 import { type Clock, systemClock } from '../../core/time.ts';
 
 export interface StoredBotSession {
@@ -40,6 +42,9 @@ export interface BotServiceOptions {
   brain: Brain;
   sessions: BotSessionStore;
   crmFor: CrmGatewayFor;
+  /** The organisation's calendar and message channel; without them the brain does CRM work only. */
+  calendarFor?: MeetingCalendarFor;
+  messagesFor?: MessageSenderFor;
   /** IANA zone per organisation (or one for all). */
   timeZone: string | ((orgId: string) => string | Promise<string>);
   clock?: Clock;
@@ -82,6 +87,8 @@ export class BotService implements BotHandler {
     const { transcript, session_id } = validate(request);
     const sessionId = session_id ?? (this.#o.newSessionId ?? randomSessionId)();
     const crm = this.#o.crmFor(orgId);
+    const calendar = this.#o.calendarFor?.(orgId);
+    const messages = this.#o.messagesFor?.(orgId);
     const tz = this.#o.timeZone;
     const timeZone = typeof tz === 'string' ? tz : await tz(orgId);
     const maxRetries = this.#o.maxConflictRetries ?? 3;
@@ -98,7 +105,14 @@ export class BotService implements BotHandler {
       const turn = (stored?.turn ?? 0) + 1;
       const outcome = await this.#o.brain.respond(
         { sessionId, turn, text: transcript, state: envelope.brain },
-        { crm, now, timeZone, idempotencyKey: turnIdempotencyKey(orgId, sessionId, turn) },
+        {
+          crm,
+          ...(calendar ? { calendar } : {}),
+          ...(messages ? { messages } : {}),
+          now,
+          timeZone,
+          idempotencyKey: turnIdempotencyKey(orgId, sessionId, turn),
+        },
       );
       const next: SessionEnvelope = {
         brain: outcome.state,

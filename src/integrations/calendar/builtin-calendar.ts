@@ -9,7 +9,7 @@ import type { WriteOptions } from '../../core/crm.ts';
 import { RoomanError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Meeting, MeetingCalendar, MeetingDraft, MeetingWrite } from '../../core/meetings.ts';
-import { type Clock, offsetMinutes, systemClock, toZonedIso } from '../../core/time.ts';
+import { type Clock, startOfZonedDay, systemClock, toZonedIso } from '../../core/time.ts';
 import { hashRequest, IdempotencyKeyRepository } from '../../store/idempotency.ts';
 import { MeetingRepository, type MeetingRow } from '../../store/meetings.ts';
 import { type Organisation, OrganisationRepository } from '../../store/organisations.ts';
@@ -42,14 +42,8 @@ export function toMeeting(row: MeetingRow): Meeting {
   };
 }
 
-/** The instant a local day starts in `tz` (`2025-09-20` in Asia/Kolkata → 2025-09-19T18:30Z). */
-export function startOfDay(ymd: string, tz: string): Date {
-  const utcMidnight = new Date(`${ymd}T00:00:00Z`);
-  // Two passes: the offset at local midnight may differ from the offset at UTC midnight (DST changes).
-  let at = new Date(utcMidnight.getTime() - offsetMinutes(utcMidnight, tz) * 60_000);
-  at = new Date(utcMidnight.getTime() - offsetMinutes(at, tz) * 60_000);
-  return at;
-}
+/** The instant a local day starts in `tz` (kept here for callers of the calendar). */
+export const startOfDay = startOfZonedDay;
 
 /** The day after `ymd`. */
 export const nextDay = (ymd: string): string =>
