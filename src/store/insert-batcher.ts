@@ -1,7 +1,9 @@
 /**
- * Group commit for inserts: rows that arrive while a write is in flight go out together in the next statement.
- * A lone row is written at once (no timer, no added latency); under load one round trip carries many rows, which
- * is what lets embedded PGlite (≈0.5 ms per statement) take thousands of creates a second.
+ * Group commit for inserts: rows that arrive together, or while a write is in flight, go out in one statement.
+ * A statement starts on the next turn of the event loop (setImmediate), after the requests already read from the
+ * network have added their rows, so there is no timer and a lone row waits for nothing. This matters most for
+ * embedded PGlite, which runs each statement synchronously on this thread (≈0.5 ms): started from a microtask, a
+ * write would finish before the next request is even parsed, and every statement would carry one row.
  */
 interface Pending<Row> {
   row: Row;
@@ -22,6 +24,7 @@ export class InsertBatcher<Row> {
   readonly #maxInFlight: number;
   #queue: Pending<Row>[] = [];
   #inFlight = 0;
+  #scheduled = false;
   #idle: (() => void)[] = [];
 
   constructor(write: (rows: Row[]) => Promise<void>, options: InsertBatcherOptions = {}) {
@@ -34,7 +37,7 @@ export class InsertBatcher<Row> {
   add(row: Row): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ row, resolve, reject });
-      this.#pump();
+      this.#schedule();
     });
   }
 
@@ -44,6 +47,15 @@ export class InsertBatcher<Row> {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
+  }
+
   #pump(): void {
     while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
       const batch = this.#queue.length <= this.#maxBatch ? this.#queue : this.#queue.slice(0, this.#maxBatch);
@@ -51,7 +63,7 @@ export class InsertBatcher<Row> {
       this.#inFlight++;
       void this.#flush(batch).finally(() => {
         this.#inFlight--;
-        this.#pump();
+        if (this.#queue.length > 0) this.#schedule();
         if (this.#inFlight === 0 && this.#queue.length === 0) {
           for (const resolve of this.#idle.splice(0)) resolve();
         }

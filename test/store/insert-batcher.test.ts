@@ -20,10 +20,23 @@ test('a lone row is written at once, alone', async () => {
   assert.deepEqual(batches, [[1]]);
 });
 
-test('rows arriving while a write is in flight share the next statement, in arrival order', async () => {
+test('rows added in the same turn of the event loop share one statement', async () => {
   const { batches, write } = slowWriter();
   const batcher = new InsertBatcher(write);
   await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.add(i)));
+  assert.deepEqual(batches, [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+});
+
+test('rows arriving while a write is in flight share the next statement, in arrival order', async () => {
+  const { batches, write } = slowWriter();
+  const batcher = new InsertBatcher(write);
+  const added = [batcher.add(0)];
+  // Later turns of the event loop, as requests read from the network would be, while row 0 is being written.
+  for (let i = 1; i < 10; i++) {
+    await new Promise((r) => setImmediate(r));
+    added.push(batcher.add(i));
+  }
+  await Promise.all(added);
   assert.deepEqual(batches, [[0], [1, 2, 3, 4, 5, 6, 7, 8, 9]]);
 });
 
