@@ -10,6 +10,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readWav } from '../audio/wav.ts';
 import { SpeechError } from './errors.ts';
 import {
   type SpeechSynthesizer,
@@ -17,7 +18,6 @@ import {
   type SynthesizeOptions,
   splitSentences,
 } from './synthesizer.ts';
-import { parseWav } from './wav.ts';
 
 export type ProcessEngine = 'festival' | 'flite' | 'espeak-ng';
 
@@ -80,7 +80,9 @@ async function* synthesizeWith(
       if (signal?.aborted) return;
       const wav = await runOnce(engine, voice, sampleRate, sentence, dir, signal);
       if (!wav || signal?.aborted) return;
-      const audio = parseWav(wav);
+      const audio = readWav(wav);
+      if (audio.channels !== 1)
+        throw new Error(`${engine} produced ${audio.channels}-channel audio; mono was expected`);
       if (audio.sampleRate !== sampleRate) {
         throw new Error(`${engine} produced ${audio.sampleRate} Hz audio; ${sampleRate} Hz was expected`);
       }

@@ -12,11 +12,11 @@ async function tempDir(t: import('node:test').TestContext) {
   return dir;
 }
 
-test('the known benchmarks are registered in order', () => {
-  assert.deepEqual(
-    BENCHES.map((b) => b.name),
-    ['crm', 'understanding'],
-  );
+test('every registered benchmark has a unique name and loads to a function', async () => {
+  const names = BENCHES.map((b) => b.name);
+  assert.equal(new Set(names).size, names.length, `duplicate names in ${names.join(', ')}`);
+  for (const name of ['crm', 'understanding', 'audio', 'speech']) assert.ok(names.includes(name), name);
+  for (const bench of BENCHES) assert.equal(typeof (await bench.load()), 'function', bench.name);
 });
 
 test('runs every benchmark one after another and writes latest.json plus a timestamped copy', async (t) => {

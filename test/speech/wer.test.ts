@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeWav, parseWav } from '../../src/speech/wav.ts';
 import { corpusWer, normaliseForWer, wordErrors } from '../../src/speech/wer.ts';
 
 test('word errors count substitutions, deletions and insertions', () => {
@@ -25,12 +24,4 @@ test('corpus WER is total errors over total reference words, on normalised text'
     { reference: 'delete the meeting', hypothesis: 'delete the meeting' },
   ]);
   assert.equal(wer, 3 / 8);
-});
-
-test('WAV encode/parse round-trips PCM16', () => {
-  const samples = Int16Array.from([0, 1, -1, 32767, -32768]);
-  const back = parseWav(encodeWav({ samples, sampleRate: 16_000 }));
-  assert.equal(back.sampleRate, 16_000);
-  assert.deepEqual([...back.samples], [...samples]);
-  assert.throws(() => parseWav(new Uint8Array(10)), /RIFF/);
 });
