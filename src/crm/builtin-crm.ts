@@ -44,7 +44,8 @@ export const IdempotencyKey = z
   .regex(/^[\x20-\x7E]{1,200}$/, 'must be 1–200 printable ASCII characters')
   .refine((k) => k.trim().length > 0, 'must not be blank');
 
-const LeadIdParams = z.object({ lead_id: LeadId });
+// Ids are compared by the database in any case, but answered and journalled as stored: lower case.
+const LeadIdParams = z.object({ lead_id: LeadId.transform((id) => id.toLowerCase()) });
 
 const SCOPES = {
   createLead: 'crm.createLead',
@@ -135,7 +136,8 @@ export class BuiltinCrm {
   ): Promise<ScheduleVisitResult> {
     options.signal?.throwIfAborted();
     const key = idempotencyKeyOf(options);
-    const data = parseWith(ScheduleVisitInput, input);
+    const parsed = parseWith(ScheduleVisitInput, input);
+    const data = { ...parsed, lead_id: parsed.lead_id.toLowerCase() };
     const org = await this.#org(orgId);
     const now = this.#clock.now();
     const visitTime = parseIsoWithOffset(data.visit_time)!;
@@ -153,20 +155,20 @@ export class BuiltinCrm {
         status: 'SCHEDULED',
         created_at: now,
       });
-      return lead.name;
+      return lead;
     };
-    let leadName: string;
+    let lead: Awaited<ReturnType<typeof write>>;
     if (key === undefined) {
-      leadName = await write(this.#db);
+      lead = await write(this.#db);
     } else {
       const written = await this.#idempotent(org.id, SCOPES.scheduleVisit, key, data, 201, result, write);
       if (written.replayed) return ScheduleVisitResult.parse(written.body);
-      leadName = written.value;
+      lead = written.value;
     }
     this.#journal.visitScheduled(org, {
       id: result.visit_id,
-      leadId: data.lead_id,
-      leadName,
+      leadId: lead.id,
+      leadName: lead.name,
       visitTime,
       notes,
       status: 'SCHEDULED',

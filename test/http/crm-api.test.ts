@@ -119,6 +119,18 @@ for (const target of databaseTargets()) {
         assert.deepEqual(res.json(), { lead_id, status: 'WON' });
       });
 
+      test('a lead id in capitals is the same lead, answered in lower case', async () => {
+        const lead_id = await createLead();
+        const res = await post(`/crm/leads/${lead_id.toUpperCase()}/status`, { status: 'FOLLOW_UP' });
+        assert.deepEqual(res.json(), { lead_id, status: 'FOLLOW_UP' });
+        const visit = await post('/crm/visits', {
+          lead_id: lead_id.toUpperCase(),
+          visit_time: '2025-10-05T15:00:00+05:30',
+        });
+        assert.equal(visit.statusCode, 201);
+        assert.equal((await get(`/crm/leads/${lead_id.toUpperCase()}/history`)).json().lead_id, lead_id);
+      });
+
       test('a charset in the Content-Type is fine', async () => {
         const res = await post('/crm/leads', rohan, { 'content-type': 'application/json; charset=utf-8' });
         assert.equal(res.statusCode, 201);

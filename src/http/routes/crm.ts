@@ -63,7 +63,7 @@ export function registerCrmRoutes(app: FastifyInstance, deps: CrmRouteDeps): voi
 
   app.get<LeadParams>('/crm/leads/:lead_id/history', read, async (request) => {
     const changes = await crm.leadHistory(orgOf(request), request.params.lead_id);
-    return { lead_id: request.params.lead_id, changes };
+    return { lead_id: request.params.lead_id.toLowerCase(), changes };
   });
 
   app.get('/crm/visits', read, async (request) => {
