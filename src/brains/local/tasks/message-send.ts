@@ -86,12 +86,12 @@ export const messageSendTask: TaskDefinition = {
           const digits = spokenDigits(u.text);
           if (digits.replace(/\D/g, '').length >= 7) return { value: digits };
         }
-        if (e.person) return { ref: e.person };
-        const name = reply ? bareName(u.text) : undefined;
-        if (name) return { ref: name };
         // An address the engine did not accept ("priya@example") is still the answer: checked for the channel.
         const token = u.text.trim();
-        return reply && /^\S+$/.test(token) && /[@#\d]/.test(token) ? { value: token } : {};
+        if (reply && /^\S+$/.test(token) && /[@#\d]/.test(token)) return { value: token };
+        if (e.person) return { ref: e.person };
+        const name = reply ? bareName(u.text) : undefined;
+        return name ? { ref: name } : {};
       },
     },
     {
