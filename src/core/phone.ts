@@ -15,7 +15,7 @@ export interface NormalisedPhone {
  */
 export function normalisePhone(text: string, defaultRegion = 'IN'): NormalisedPhone | null {
   const cleaned = text.trim();
-  if (!/^[+\d(][\d\s().-]*$/.test(cleaned)) return null;
+  if (!/^\(?\+?\d[\d\s().-]*$/.test(cleaned)) return null;
   const parsed = parsePhoneNumberFromString(
     cleaned,
     defaultRegion as Parameters<typeof parsePhoneNumberFromString>[1],

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type ErrorIssue, RoomanError } from '../core/errors.ts';
+import { type ErrorIssue, RoomanError } from './errors.ts';
 
 /** Turns zod issues into the API's error issues: `field` is the dotted path (`phone`, `attendees.0`). */
 export function toIssues(error: z.ZodError): ErrorIssue[] {

@@ -26,7 +26,7 @@ import {
 import { isRoomanError, RoomanError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { type Clock, parseIsoWithOffset, systemClock } from '../core/time.ts';
-import { parseWith } from '../http/validation.ts';
+import { parseWith } from '../core/validation.ts';
 import type { DatabaseKind } from '../store/database.ts';
 import { hashRequest, IDEMPOTENCY_TTL_MS, IdempotencyKeyRepository } from '../store/idempotency.ts';
 import { InsertBatcher } from '../store/insert-batcher.ts';

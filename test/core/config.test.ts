@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/core/config.ts';
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults when nothing is set', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 8000);
+    assert.equal(c.dataDir, './data');
+    assert.equal(c.databaseUrl, undefined);
+    assert.equal(c.timeZone, 'Asia/Kolkata');
+    assert.equal(c.crmBaseUrl, undefined);
+    assert.equal(c.csvLogs, true);
+    assert.equal(c.modelsDir, './data/models');
+  });
+
+  it('reads every setting given, treating empty values as unset', () => {
+    const c = loadConfig({
+      PORT: '9001',
+      ROOMAN_DATA_DIR: '/srv/rooman/',
+      DATABASE_URL: 'postgresql://u:p@db:5432/rooman',
+      ROOMAN_TZ: 'Europe/London',
+      CRM_BASE_URL: 'https://crm.example.com',
+      ROOMAN_CSV_LOGS: 'off',
+      LOG_LEVEL: '',
+    });
+    assert.equal(c.port, 9001);
+    assert.equal(c.databaseUrl, 'postgresql://u:p@db:5432/rooman');
+    assert.equal(c.timeZone, 'Europe/London');
+    assert.equal(c.crmBaseUrl, 'https://crm.example.com');
+    assert.equal(c.csvLogs, false);
+    assert.equal(c.logLevel, 'info');
+    assert.equal(c.modelsDir, '/srv/rooman/models');
+  });
+
+  it('names every bad value at once, with what was given', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          PORT: '70000',
+          ROOMAN_TZ: 'Asia/Atlantis',
+          CRM_BASE_URL: 'ftp://crm',
+          LOG_LEVEL: 'loud',
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        const keys = error.problems.map((p) => p.split(/[=:]/)[0]);
+        assert.deepEqual(keys.sort(), ['CRM_BASE_URL', 'LOG_LEVEL', 'PORT', 'ROOMAN_TZ']);
+        assert.match(error.message, /PORT="70000"/);
+        assert.match(error.message, /ROOMAN_TZ="Asia\/Atlantis": must be an IANA time zone/);
+        return true;
+      },
+    );
+  });
+});
