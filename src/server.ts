@@ -21,6 +21,7 @@ import { registerWebRoutes } from './http/routes/web.ts';
 import { BuiltinCalendar } from './integrations/calendar/builtin-calendar.ts';
 import { HttpCrmGateway } from './integrations/crm/http-crm-gateway.ts';
 import { OutboxSender } from './integrations/messaging/outbox-sender.ts';
+import { startHousekeeping } from './jobs/housekeeping.ts';
 import { BotSessionRepository } from './store/bot-session-repository.ts';
 import { type Database, openDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
@@ -78,6 +79,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     // Meetings and messages are built in for now: the calendar in the database, messages to the outbox.
     const calendar = new BuiltinCalendar({ db: database.db, logger, clock, blocks: config.csvLogs });
     const outbox = new OutboxSender({ db: database.db, logger, clock, blocks: config.csvLogs });
+    const sessions = new BotSessionRepository(database.db);
     const bot = new BotService({
       brain: new LocalBrain({
         understander: createUnderstandingEngine(),
@@ -85,7 +87,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
         tasks: ALL_TASKS,
         logger,
       }),
-      sessions: new BotSessionRepository(database.db),
+      sessions,
       crmFor,
       calendarFor: (orgId) => calendar.calendarFor(orgId),
       messagesFor: (orgId) => outbox.senderFor(orgId),
@@ -108,10 +110,20 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       registerWebRoutes(app);
     }
 
+    const stopHousekeeping = startHousekeeping({
+      targets: {
+        purgeExpiredIdempotencyKeys: () => crm.purgeExpiredIdempotencyKeys(),
+        deleteIdleSessionsSince: (cutoff) => sessions.deleteIdleSince(cutoff),
+      },
+      logger,
+      clock,
+    });
+
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
         await app.close();
+        await stopHousekeeping();
         await crm.close();
         await database.close();
       })();
