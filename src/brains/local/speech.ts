@@ -101,16 +101,49 @@ export function speakDate(ymd: string, now?: Date, timeZone?: string): string {
   return `${weekday} the ${ordinalWord(d)} of ${MONTHS[m - 1]}${y === thisYear ? '' : ` ${y}`}`;
 }
 
-/** 15:00 → "3 PM", 09:30 → "9:30 AM", 12:00 → "12 noon", 00:00 → "midnight". */
-export function speakClock(hour: number, minute: number): string {
-  if (minute === 0 && hour === 12) return '12 noon';
-  if (minute === 0 && hour === 0) return 'midnight';
-  const h = hour % 12 === 0 ? 12 : hour % 12;
-  const mm = minute === 0 ? '' : `:${String(minute).padStart(2, '0')}`;
-  return `${h}${mm} ${hour < 12 ? 'AM' : 'PM'}`;
+const UNITS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
+const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty'];
+
+/** 0–59 in words ("forty-five"). */
+export function numberWord(n: number): string {
+  if (n < 20) return UNITS[n]!;
+  return n % 10 === 0 ? TENS[Math.floor(n / 10)]! : `${TENS[Math.floor(n / 10)]}-${UNITS[n % 10]}`;
 }
 
-/** An ISO instant in words in `timeZone`: "Sunday the fifth of October at 3 PM". */
+/**
+ * A clock time in words, so every voice reads it the same way: 10:00 → "ten AM", 15:30 → "three thirty PM",
+ * 09:05 → "nine oh five AM", 12:00 → "noon", 00:00 → "midnight".
+ */
+export function speakClock(hour: number, minute: number): string {
+  if (minute === 0 && hour === 12) return 'noon';
+  if (minute === 0 && hour === 0) return 'midnight';
+  const h = numberWord(hour % 12 === 0 ? 12 : hour % 12);
+  const m = minute === 0 ? '' : minute < 10 ? ` oh ${numberWord(minute)}` : ` ${numberWord(minute)}`;
+  return `${h}${m} ${hour < 12 ? 'AM' : 'PM'}`;
+}
+
+/** An ISO instant in words in `timeZone`: "Sunday the fifth of October at three PM". */
 export function speakDateTime(iso: string, timeZone: string, now?: Date): string {
   const at = parseIsoWithOffset(iso);
   if (!at) return iso;

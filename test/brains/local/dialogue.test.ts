@@ -198,7 +198,7 @@ describe('LocalBrain dialogue', () => {
     });
     assert.equal(
       r.reply,
-      'Done. Site visit for Rohan Sharma booked for Sunday the fifth of October at 3 PM.',
+      'Done. Site visit for Rohan Sharma booked for Sunday the fifth of October at three PM.',
     );
     assert.equal([...crm.visits.values()][0]?.lead_id, leadId);
 
@@ -345,7 +345,7 @@ describe('LocalBrain dialogue', () => {
     assert.equal(r.entities.date, '2025-10-06');
     r = await c.say('at 11 am');
     assert.equal(r.crm_call?.body.visit_time, '2025-10-06T11:00:00+05:30');
-    assert.match(r.reply, /Monday the sixth of October at 11 AM\.$/);
+    assert.match(r.reply, /Monday the sixth of October at eleven AM\.$/);
   });
 
   it('an unparseable answer to a question is a PARSING_ERROR and the question is asked again', async () => {

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { BrainReply } from '../../../src/brains/brain.ts';
 import { LocalBrain } from '../../../src/brains/local/local-brain.ts';
+import { speakClock } from '../../../src/brains/local/speech.ts';
 import { MEETING_TASKS } from '../../../src/brains/local/tasks/index.ts';
 import { chooseMeeting } from '../../../src/brains/local/tasks/meeting-find.ts';
-import { clockWords, recurrenceWords, whenWords } from '../../../src/brains/local/tasks/meeting-speech.ts';
+import { recurrenceWords, whenWords } from '../../../src/brains/local/tasks/meeting-speech.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { fixedClock } from '../../../src/core/time.ts';
 import type { Understanding } from '../../../src/core/understanding.ts';
@@ -21,11 +22,11 @@ const TZ = 'Asia/Kolkata';
 
 describe('meeting speech', () => {
   it('says clock times and days in words', () => {
-    assert.equal(clockWords(10, 0), 'ten AM');
-    assert.equal(clockWords(15, 30), 'three thirty PM');
-    assert.equal(clockWords(9, 5), 'nine oh five AM');
-    assert.equal(clockWords(12, 0), 'noon');
-    assert.equal(clockWords(23, 45), 'eleven forty-five PM');
+    assert.equal(speakClock(10, 0), 'ten AM');
+    assert.equal(speakClock(15, 30), 'three thirty PM');
+    assert.equal(speakClock(9, 5), 'nine oh five AM');
+    assert.equal(speakClock(12, 0), 'noon');
+    assert.equal(speakClock(23, 45), 'eleven forty-five PM');
     assert.equal(
       whenWords('2025-09-20T10:00:00+05:30', NOW, TZ),
       'tomorrow, Saturday the twentieth, at ten AM',

@@ -31,21 +31,21 @@ describe('speech formatting', () => {
     const now = new Date('2025-10-04T10:00:00+05:30');
     assert.equal(
       speakDateTime('2025-10-05T15:00:00+05:30', 'Asia/Kolkata', now),
-      'Sunday the fifth of October at 3 PM',
+      'Sunday the fifth of October at three PM',
     );
     // The same instant, spoken for an organisation in London.
     assert.equal(
       speakDateTime('2025-10-05T15:00:00+05:30', 'Europe/London', now),
-      'Sunday the fifth of October at 10:30 AM',
+      'Sunday the fifth of October at ten thirty AM',
     );
     assert.equal(
       speakDateTime('2026-01-21T09:05:00Z', 'Asia/Kolkata', now),
-      'Wednesday the twenty-first of January 2026 at 2:35 PM',
+      'Wednesday the twenty-first of January 2026 at two thirty-five PM',
     );
     assert.equal(speakDate('2025-10-31'), 'Friday the thirty-first of October');
-    assert.equal(speakClock(12, 0), '12 noon');
+    assert.equal(speakClock(12, 0), 'noon');
     assert.equal(speakClock(0, 0), 'midnight');
-    assert.equal(speakClock(0, 30), '12:30 AM');
+    assert.equal(speakClock(0, 30), 'twelve thirty AM');
     assert.equal(ordinalWord(22), 'twenty-second');
     assert.equal(ordinalWord(30), 'thirtieth');
   });

@@ -84,7 +84,7 @@ function suite(target: DatabaseTarget) {
     assert.equal(r.crm_call?.body.visit_time, '2025-10-05T15:00:00+01:00');
     assert.equal(
       r.reply,
-      'Done. Site visit for Rohan Sharma booked for Sunday the fifth of October at 3 PM.',
+      'Done. Site visit for Rohan Sharma booked for Sunday the fifth of October at three PM.',
     );
     const visits = await crm.listVisits(org.id, {});
     assert.equal(visits.items.length, 1);

@@ -1,4 +1,5 @@
 import type { Meeting } from '../../../core/meetings.ts';
+import { numberWord } from '../speech.ts';
 import type { TaskDefinition } from '../task.ts';
 import {
   answerMeetingChoice,
@@ -10,7 +11,7 @@ import {
   originalSlot,
   titleSlot,
 } from './meeting-find.ts';
-import { meetingAt, meetingsInWords, numberWord, onDay } from './meeting-speech.ts';
+import { meetingAt, meetingsInWords, onDay } from './meeting-speech.ts';
 
 const IDS = 'meeting:ids';
 const LISTED = 'meeting:listed';

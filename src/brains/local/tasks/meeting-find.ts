@@ -7,8 +7,9 @@ import type { Meeting } from '../../../core/meetings.ts';
 import { parseIsoWithOffset, toZonedDate, toZonedIso } from '../../../core/time.ts';
 import type { Understanding } from '../../../core/understanding.ts';
 import type { Fill } from '../slot-values.ts';
+import { numberWord } from '../speech.ts';
 import type { SlotSpec, Step, TaskSteps } from '../task.ts';
-import { meetingAt, meetingName, numberWord, onDay, timeWords } from './meeting-speech.ts';
+import { meetingAt, meetingName, onDay, timeWords } from './meeting-speech.ts';
 
 /** The task's own question while it waits for a choice between meetings. */
 export const MEETING_CHOICE = 'meeting_choice';

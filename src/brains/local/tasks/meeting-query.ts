@@ -1,8 +1,9 @@
 import type { Meeting } from '../../../core/meetings.ts';
 import { parseIsoWithOffset, startOfZonedDay, toZonedDate, toZonedIso } from '../../../core/time.ts';
+import { numberWord } from '../speech.ts';
 import type { TaskDefinition } from '../task.ts';
 import { daySlot } from './meeting-find.ts';
-import { meetingsInWords, numberWord, onDay, timeWords } from './meeting-speech.ts';
+import { meetingsInWords, onDay, timeWords } from './meeting-speech.ts';
 
 /** How long "am I free at 3?" looks at. */
 const FREE_CHECK_MINUTES = 30;

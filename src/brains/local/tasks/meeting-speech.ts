@@ -4,51 +4,12 @@
  */
 import type { Meeting } from '../../../core/meetings.ts';
 import { parseIsoWithOffset, toZonedDate, toZonedIso } from '../../../core/time.ts';
-import { listInWords, ordinalWord, speakDate } from '../speech.ts';
-
-const UNITS = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-  'fourteen',
-  'fifteen',
-  'sixteen',
-  'seventeen',
-  'eighteen',
-  'nineteen',
-];
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty'];
-
-/** 0–59 in words. */
-export function numberWord(n: number): string {
-  if (n < 20) return UNITS[n]!;
-  return n % 10 === 0 ? TENS[Math.floor(n / 10)]! : `${TENS[Math.floor(n / 10)]}-${UNITS[n % 10]}`;
-}
-
-/** 10:00 → "ten AM", 15:30 → "three thirty PM", 09:05 → "nine oh five AM", 12:00 → "noon". */
-export function clockWords(hour: number, minute: number): string {
-  if (minute === 0 && hour === 12) return 'noon';
-  if (minute === 0 && hour === 0) return 'midnight';
-  const h = numberWord(hour % 12 === 0 ? 12 : hour % 12);
-  const m = minute === 0 ? '' : minute < 10 ? ` oh ${numberWord(minute)}` : ` ${numberWord(minute)}`;
-  return `${h}${m} ${hour < 12 ? 'AM' : 'PM'}`;
-}
+import { listInWords, ordinalWord, speakClock, speakDate } from '../speech.ts';
 
 /** The clock time of an instant in `tz`, in words. */
 export function timeWords(iso: string, tz: string): string {
   const local = toZonedIso(parseIsoWithOffset(iso)!, tz);
-  return clockWords(Number(local.slice(11, 13)), Number(local.slice(14, 16)));
+  return speakClock(Number(local.slice(11, 13)), Number(local.slice(14, 16)));
 }
 
 const addDays = (ymd: string, days: number) =>
