@@ -32,7 +32,7 @@ import { hashRequest, IDEMPOTENCY_TTL_MS, IdempotencyKeyRepository } from '../st
 import { InsertBatcher } from '../store/insert-batcher.ts';
 import { LeadStatusChangeRepository } from '../store/lead-status-changes.ts';
 import { LeadRepository } from '../store/leads.ts';
-import { type Organisation, OrganisationRepository } from '../store/organisations.ts';
+import { type Organisation, organisationLookup } from '../store/organisations.ts';
 import type { NewLeadRow, Schema } from '../store/schema.ts';
 import { VisitRepository } from '../store/visits.ts';
 import { CrmJournal } from './crm-journal.ts';
@@ -75,11 +75,12 @@ export class BuiltinCrm {
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #journal: CrmJournal;
-  readonly #orgs = new Map<string, Promise<Organisation>>();
+  readonly #org: (orgId: string) => Promise<Organisation>;
   readonly #leadInserts: InsertBatcher<NewLeadRow>;
 
   constructor(options: BuiltinCrmOptions) {
     this.#db = options.db;
+    this.#org = organisationLookup(options.db);
     this.#clock = options.clock ?? systemClock;
     this.#ttlMs = options.idempotencyTtlMs ?? IDEMPOTENCY_TTL_MS;
     this.#journal = new CrmJournal({
@@ -365,20 +366,6 @@ export class BuiltinCrm {
       return { replayed: true, body: stored.body };
     }
     throw new RoomanError('INTERNAL_ERROR', 'Could not settle the idempotency key; retry the request');
-  }
-
-  #org(orgId: string): Promise<Organisation> {
-    let org = this.#orgs.get(orgId);
-    if (!org) {
-      org = new OrganisationRepository(this.#db).findById(orgId).then((found) => {
-        if (!found) throw new RoomanError('NOT_FOUND', 'Organisation not found');
-        return found;
-      });
-      // Only found organisations stay cached; a miss or a database error is asked again next time.
-      org.catch(() => this.#orgs.delete(orgId));
-      this.#orgs.set(orgId, org);
-    }
-    return org;
   }
 }
 

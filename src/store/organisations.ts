@@ -1,6 +1,7 @@
 /** Organisations (tenants) and the API keys that identify them. */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { RoomanError } from '../core/errors.ts';
 import type { OrganisationRow, Schema } from './schema.ts';
 
 export interface Organisation {
@@ -99,4 +100,25 @@ export class ApiKeyRepository {
       .executeTakeFirst();
     return row?.org_id;
   }
+}
+
+/**
+ * Looks organisations up by id and remembers the ones found, for services that need an organisation's slug or time
+ * zone on every call. A miss or a database error is not remembered: the next call asks again.
+ */
+export function organisationLookup(db: Kysely<Schema>): (orgId: string) => Promise<Organisation> {
+  const repository = new OrganisationRepository(db);
+  const found = new Map<string, Promise<Organisation>>();
+  return (orgId) => {
+    let org = found.get(orgId);
+    if (!org) {
+      org = repository.findById(orgId).then((row) => {
+        if (!row) throw new RoomanError('NOT_FOUND', 'Organisation not found');
+        return row;
+      });
+      org.catch(() => found.delete(orgId));
+      found.set(orgId, org);
+    }
+    return org;
+  };
 }

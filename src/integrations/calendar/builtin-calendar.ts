@@ -12,7 +12,7 @@ import type { Meeting, MeetingCalendar, MeetingDraft, MeetingWrite } from '../..
 import { type Clock, startOfZonedDay, systemClock, toZonedIso } from '../../core/time.ts';
 import { hashRequest, IdempotencyKeyRepository } from '../../store/idempotency.ts';
 import { MeetingRepository, type MeetingRow } from '../../store/meetings.ts';
-import { type Organisation, OrganisationRepository } from '../../store/organisations.ts';
+import { type Organisation, organisationLookup } from '../../store/organisations.ts';
 import type { Schema } from '../../store/schema.ts';
 import { meetingBlock } from './meeting-blocks.ts';
 
@@ -54,10 +54,11 @@ export class BuiltinCalendar {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #blocks: boolean;
-  readonly #orgs = new Map<string, Promise<Organisation>>();
+  readonly #org: (orgId: string) => Promise<Organisation>;
 
   constructor(options: BuiltinCalendarOptions) {
     this.#db = options.db;
+    this.#org = organisationLookup(options.db);
     this.#logger = options.logger.child({ component: 'calendar' });
     this.#clock = options.clock ?? systemClock;
     this.#blocks = options.blocks ?? true;
@@ -209,18 +210,5 @@ export class BuiltinCalendar {
       { event, meeting_id: meeting.meeting_id, conflicts: written.conflicts.length },
       meetingBlock(title, meeting, written.conflicts),
     );
-  }
-
-  #org(orgId: string): Promise<Organisation> {
-    let org = this.#orgs.get(orgId);
-    if (!org) {
-      org = new OrganisationRepository(this.#db).findById(orgId).then((found) => {
-        if (!found) throw new RoomanError('NOT_FOUND', 'Organisation not found');
-        return found;
-      });
-      org.catch(() => this.#orgs.delete(orgId));
-      this.#orgs.set(orgId, org);
-    }
-    return org;
   }
 }
