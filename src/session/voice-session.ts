@@ -1,0 +1,594 @@
+/**
+ * One call: caller audio (16 kHz PCM16, any chunk size) and typed text in; typed events out. Turn-taking is VAD +
+ * streaming STT partials + the Endpointer; a turn runs the same Brain the text channel runs (same state, one CRM
+ * idempotency key per turn); the reply is spoken sentence by sentence. While the agent speaks, caller speech holds
+ * playback at once (`clear`), then either interrupts it for good (real words, or speech long enough) or lets it
+ * resume (a backchannel: "mm-hmm", "okay", a cough). The transcript is written as the call goes.
+ *
+ * No transport and no vendor here: channels adapt wire messages to `pushAudio` / `sendText` / `markPlayed` and
+ * subscribe to events. Times: VAD/endpointer in stream ms (samples fed ÷ 16), latencies on the wall clock `now`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Endpointer, type EndpointerOptions } from '../audio/endpointer.ts';
+import { EnergyVad } from '../audio/energy-vad.ts';
+import { bytesPerFrame, FrameChunker, pcm16FromBytes } from '../audio/pcm.ts';
+import type { VadEvent, VoiceActivityDetector } from '../audio/vad.ts';
+import type { Brain } from '../brains/brain.ts';
+import type { CrmGateway } from '../core/crm.ts';
+import type { MeetingCalendar } from '../core/meetings.ts';
+import type { MessageSender } from '../core/messages.ts';
+import { type Clock, systemClock } from '../core/time.ts';
+import type { RecognitionStream, SpeechRecognizer } from '../speech/recognizer.ts';
+import type { SpeechSynthesizer } from '../speech/synthesizer.ts';
+import { hasTurnTakingWords, isBackchannel } from './backchannel.ts';
+import {
+  SessionEvents,
+  type SessionState,
+  type TurnMetrics,
+  type VoiceSessionEventName,
+  type VoiceSessionEvents,
+} from './events.ts';
+import { observedCrm } from './observed-crm.ts';
+import { Playback } from './playback.ts';
+
+export const SESSION_SAMPLE_RATE = 16_000;
+const FRAME_MS = 20;
+
+/** Where the session writes its transcript (TranscriptRepository via `transcriptSink` in production). */
+export interface TranscriptSink {
+  start(info: { channel: string; startedAt: Date }): Promise<void>;
+  append(entry: {
+    seq: number;
+    turn: number;
+    role: 'user' | 'agent' | 'tool' | 'system';
+    text: string;
+    startedAt: Date;
+    endedAt?: Date | null;
+    interrupted?: boolean;
+    playedText?: string | null;
+    tool?: { name: string; args: unknown; result: unknown };
+  }): Promise<void>;
+  settlePlayback(
+    seq: number,
+    outcome: { endedAt: Date; interrupted: boolean; playedText: string },
+  ): Promise<void>;
+  end(endedAt: Date): Promise<void>;
+}
+
+export interface BargeInOptions {
+  /** Speech shorter than this never interrupts (a cough, a click); playback resumes (default 300 ms). */
+  minSpeechMs?: number;
+  /** Speech this long interrupts even before the recogniser has words for it (default 600 ms). */
+  confirmWithoutWordsMs?: number;
+}
+
+export interface VoiceSessionOptions {
+  orgId: string;
+  /** Default: a random UUID (also the brain's session id and the transcript's). */
+  sessionId?: string;
+  /** The transport, for the transcript: `browser`, `twilio`, `cli`… */
+  channel: string;
+  brain: Brain;
+  crm: CrmGateway;
+  calendar?: MeetingCalendar;
+  messages?: MessageSender;
+  timeZone: string;
+  /** Without one, the session takes typed text only. */
+  recognizer?: SpeechRecognizer;
+  /** Without one, replies are text only (`agent.text`). */
+  synthesizer?: SpeechSynthesizer;
+  /** Default: the energy VAD at 16 kHz. */
+  vad?: VoiceActivityDetector;
+  endpointer?: EndpointerOptions;
+  bargeIn?: BargeInOptions;
+  /** A turn whose reply is not ready after this long gets one spoken filler (default 700 ms). */
+  fillerAfterMs?: number;
+  fillerText?: string;
+  transcript?: TranscriptSink;
+  /** Domain time (the brain's "now"). */
+  clock?: Clock;
+  /** Monotonic wall milliseconds, for latencies and assumed playback. */
+  now?: () => number;
+  /** The CRM key of a turn: a re-run of the same turn must not write twice. */
+  idempotencyKey?: (orgId: string, sessionId: string, turn: number) => string;
+}
+
+export const voiceTurnIdempotencyKey = (orgId: string, sessionId: string, turn: number): string =>
+  `voice:${orgId}:${sessionId}:${turn}`;
+
+interface PendingTurn {
+  text: string;
+  source: 'speech' | 'text';
+  speechEndWall: number | null;
+  endpointSilenceMs: number | null;
+  sttFinalMs: number | null;
+}
+
+interface BargeIn {
+  startMs: number;
+  detectedAtMs: number;
+}
+
+export class VoiceSession {
+  readonly id: string;
+  readonly orgId: string;
+  readonly #o: VoiceSessionOptions;
+  readonly #events = new SessionEvents();
+  readonly #now: () => number;
+  readonly #clock: Clock;
+  readonly #vad: VoiceActivityDetector;
+  readonly #endpointer: Endpointer;
+  readonly #stt: RecognitionStream | null;
+  readonly #chunker = new FrameChunker(bytesPerFrame(SESSION_SAMPLE_RATE, FRAME_MS));
+  #state: SessionState = 'listening';
+  #streamSamples = 0;
+  #partial = '';
+  #seq = 0;
+  #turn = 0;
+  #brainState: unknown;
+  #turns: Promise<void> = Promise.resolve();
+  #writes: Promise<void> = Promise.resolve();
+  #playbacks: Playback[] = [];
+  #bargeIn: BargeIn | null = null;
+  #endTimer: ReturnType<typeof setTimeout> | null = null;
+  #ended = false;
+  #started = false;
+  /** A turn is between user.final and its reply's first audio. */
+  #thinking = false;
+  #answered = 0;
+
+  constructor(options: VoiceSessionOptions) {
+    this.#o = options;
+    this.id = options.sessionId ?? randomUUID();
+    this.orgId = options.orgId;
+    this.#now = options.now ?? (() => performance.now());
+    this.#clock = options.clock ?? systemClock;
+    this.#vad = options.vad ?? new EnergyVad({ sampleRate: SESSION_SAMPLE_RATE });
+    if (this.#vad.sampleRate !== SESSION_SAMPLE_RATE)
+      throw new RangeError(`the session's VAD must take ${SESSION_SAMPLE_RATE} Hz audio`);
+    this.#endpointer = new Endpointer(options.endpointer);
+    this.#stt = options.recognizer ? options.recognizer.createStream() : null;
+  }
+
+  /** Turns whose reply has been decided (and, with a synthesizer, started or finished speaking). */
+  get answeredTurns(): number {
+    return this.#answered;
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  on<E extends VoiceSessionEventName>(
+    event: E,
+    listener: (payload: VoiceSessionEvents[E]) => void,
+  ): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Opens the transcript; call once before feeding input. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await this.#record(() =>
+      this.#o.transcript?.start({ channel: this.#o.channel, startedAt: this.#clock.now() }),
+    );
+    this.#events.emit('state', { state: this.#state });
+  }
+
+  /** Caller audio: 16 kHz mono PCM16, as bytes (any length, even odd) or samples. */
+  pushAudio(audio: Uint8Array | Int16Array): void {
+    if (this.#ended) return;
+    const bytes =
+      audio instanceof Int16Array ? new Uint8Array(audio.buffer, audio.byteOffset, audio.byteLength) : audio;
+    for (const frame of this.#chunker.push(bytes)) this.#onFrame(pcm16FromBytes(frame));
+  }
+
+  /** A typed turn: skips STT; interrupts the agent if it is speaking. */
+  sendText(text: string): Promise<void> {
+    const trimmed = text.trim();
+    if (!trimmed || this.#ended) return Promise.resolve();
+    if (this.#isSpeaking()) this.#interrupt();
+    return this.#enqueue({
+      text: trimmed,
+      source: 'text',
+      speechEndWall: null,
+      endpointSilenceMs: null,
+      sttFinalMs: null,
+    });
+  }
+
+  /** The channel's playback report: `ms` of the current utterance's audio has been played to the caller. */
+  markPlayed(ms: number): void {
+    const current = this.#playbacks.find((p) => !p.settled);
+    current?.markPlayed(ms);
+    this.#checkPlaybackDone();
+  }
+
+  /** Resolves when every queued turn has been answered (its reply synthesized; playback may still run). */
+  idle(): Promise<void> {
+    return this.#turns;
+  }
+
+  /** Ends the call: stops speech, settles the transcript, frees the recognizer stream. */
+  async end(reason = 'hangup'): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const p of this.#playbacks) p.abort.abort();
+    this.#settleAll(this.#playbacks.some((p) => !p.finished(this.#now())));
+    if (this.#endTimer) clearTimeout(this.#endTimer);
+    await this.#turns.catch(() => {});
+    await this.#record(() => this.#o.transcript?.end(this.#clock.now()));
+    await this.#writes;
+    this.#stt?.close();
+    this.#vad.close();
+    this.#events.emit('ended', { reason });
+  }
+
+  // ── audio in ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  #streamMs(): number {
+    return (this.#streamSamples * 1000) / SESSION_SAMPLE_RATE;
+  }
+
+  #onFrame(frame: Int16Array): void {
+    this.#streamSamples += frame.length;
+    for (const event of this.#vad.push(frame)) this.#onVad(event);
+    if (this.#stt) {
+      for (const result of this.#stt.accept(frame)) {
+        if (result.isFinal || result.text === this.#partial) continue;
+        this.#partial = result.text;
+        this.#endpointer.onTranscript(result.text);
+        if (result.text) this.#events.emit('user.partial', { text: result.text });
+      }
+    }
+    if (this.#bargeIn) this.#judgeBargeIn();
+    else if (!this.#isSpeaking()) this.#pollEndOfTurn();
+    this.#checkPlaybackDone();
+  }
+
+  #onVad(event: VadEvent): void {
+    this.#events.emit('vad', { event });
+    this.#endpointer.onVad(event);
+    if (event.type === 'speech-start') {
+      if (this.#isSpeaking() && !this.#bargeIn) this.#hold(event);
+    } else if (this.#bargeIn) {
+      // The caller stopped before the barge-in was confirmed: a cough or a backchannel.
+      const spokeMs = event.endMs - this.#bargeIn.startMs;
+      const minMs = this.#o.bargeIn?.minSpeechMs ?? 300;
+      if (spokeMs < minMs || !hasTurnTakingWords(this.#partial) || isBackchannel(this.#partial))
+        this.#resume();
+    }
+  }
+
+  #pollEndOfTurn(): void {
+    const end = this.#endpointer.poll(this.#streamMs());
+    if (!end) return;
+    const started = this.#now();
+    const final = this.#stt?.finish();
+    const sttFinalMs = this.#now() - started;
+    this.#partial = '';
+    const text = (final?.text ?? end.transcript).trim();
+    if (!text) return;
+    const speechEndWall = started - (this.#streamMs() - end.speechEndMs);
+    void this.#enqueue({
+      text,
+      source: 'speech',
+      speechEndWall,
+      endpointSilenceMs: end.silenceMs,
+      sttFinalMs,
+    });
+  }
+
+  // ── barge-in ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  #isSpeaking(): boolean {
+    return this.#playbacks.some((p) => !p.settled);
+  }
+
+  /** Caller speech over the agent: stop the audio at once, decide later whether it was a real interruption. */
+  #hold(event: VadEvent): void {
+    const now = this.#now();
+    this.#bargeIn = { startMs: event.startMs, detectedAtMs: event.detectedAtMs };
+    const current = this.#playbacks.filter((p) => !p.settled);
+    for (const p of current) p.hold(now);
+    this.#events.emit('clear', { turn: current[0]?.turn ?? this.#turn });
+  }
+
+  #judgeBargeIn(): void {
+    const barge = this.#bargeIn!;
+    const spokeMs = this.#streamMs() - barge.startMs;
+    const minMs = this.#o.bargeIn?.minSpeechMs ?? 300;
+    const blindMs = this.#o.bargeIn?.confirmWithoutWordsMs ?? 600;
+    if (spokeMs < minMs || !this.#vad.speaking) return;
+    if (hasTurnTakingWords(this.#partial) || (spokeMs >= blindMs && !isBackchannel(this.#partial)))
+      this.#interrupt();
+  }
+
+  #resume(): void {
+    this.#bargeIn = null;
+    // The backchannel is not a turn: forget its words.
+    this.#stt?.reset();
+    this.#endpointer.reset();
+    this.#partial = '';
+    const now = this.#now();
+    let startsAt = now;
+    for (const p of this.#playbacks) {
+      if (p.settled) continue;
+      const chunks = p.resume(now);
+      this.#events.emit('agent.resumed', { turn: p.turn, fromMs: chunks[0]?.offsetMs ?? p.totalMs });
+      for (const c of chunks) this.#send(p, c, now, startsAt);
+      startsAt = p.expectedEnd(now);
+    }
+    this.#checkPlaybackDone();
+  }
+
+  /** The caller took the turn: stop synthesis, keep only what was heard. */
+  #interrupt(): void {
+    this.#bargeIn = null;
+    const wasHeld = this.#playbacks.some((p) => p.held);
+    for (const p of this.#playbacks) {
+      if (p.settled) continue;
+      p.abort.abort();
+      if (!wasHeld && p.sentMs > 0) this.#events.emit('clear', { turn: p.turn });
+    }
+    this.#settleAll(true);
+  }
+
+  #settleAll(interrupted: boolean): void {
+    const now = this.#now();
+    const endedAt = this.#clock.now();
+    for (const p of this.#playbacks) {
+      if (p.settled) continue;
+      const playedMs = p.settle(now);
+      const cut = interrupted && playedMs < p.totalMs - 1;
+      const playedText = cut ? p.playedText(playedMs) : p.text;
+      if (cut && p.kind === 'reply') {
+        this.#events.emit('agent.interrupted', {
+          turn: p.turn,
+          text: p.text,
+          playedText,
+          playedMs,
+          totalMs: p.totalMs,
+        });
+      }
+      void this.#record(() =>
+        this.#o.transcript?.settlePlayback(p.seq, { endedAt, interrupted: cut, playedText }),
+      );
+    }
+    this.#playbacks = [];
+    if (this.#endTimer) clearTimeout(this.#endTimer);
+    this.#endTimer = null;
+    if (this.#state === 'speaking') this.#setState(this.#thinking ? 'thinking' : 'listening');
+  }
+
+  #checkPlaybackDone(): void {
+    if (this.#bargeIn || this.#playbacks.length === 0) return;
+    const now = this.#now();
+    if (this.#playbacks.every((p) => p.finished(now))) this.#settleAll(false);
+  }
+
+  /** Without playback reports, wake up when the assumed playback ends. */
+  #scheduleEndCheck(): void {
+    if (this.#endTimer) clearTimeout(this.#endTimer);
+    const last = this.#playbacks.at(-1);
+    if (!last) return;
+    const now = this.#now();
+    const wait = Math.max(5, last.expectedEnd(now) - now + 5);
+    this.#endTimer = setTimeout(() => {
+      this.#endTimer = null;
+      this.#checkPlaybackDone();
+      if (this.#playbacks.length) this.#scheduleEndCheck();
+    }, wait);
+    this.#endTimer.unref?.();
+  }
+
+  // ── turns ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #enqueue(turn: PendingTurn): Promise<void> {
+    this.#turns = this.#turns
+      .then(() => this.#runTurn(turn))
+      .catch((error: unknown) => {
+        this.#events.emit('error', { error: error as Error, where: 'turn' });
+      });
+    return this.#turns;
+  }
+
+  async #runTurn(pending: PendingTurn): Promise<void> {
+    if (this.#ended) return;
+    const turn = ++this.#turn;
+    const now = this.#now;
+    this.#events.emit('user.final', { turn, text: pending.text, source: pending.source });
+    const userWrite = this.#record(() =>
+      this.#o.transcript?.append({
+        seq: this.#seq++,
+        turn,
+        role: 'user',
+        text: pending.text,
+        startedAt: this.#clock.now(),
+      }),
+    );
+    this.#thinking = true;
+    this.#setState('thinking');
+
+    let toolMs = 0;
+    const crm = observedCrm(
+      this.#o.crm,
+      {
+        started: (name, args) => this.#events.emit('tool.started', { turn, name, args }),
+        finished: (name, args, outcome, ms) => {
+          toolMs += ms;
+          this.#events.emit('tool.result', {
+            turn,
+            name,
+            ...(outcome.error ? { error: outcome.error.message } : { result: outcome.result }),
+            ms,
+          });
+          void this.#record(() =>
+            this.#o.transcript?.append({
+              seq: this.#seq++,
+              turn,
+              role: 'tool',
+              text: outcome.error ? `${name} failed: ${outcome.error.message}` : name,
+              startedAt: this.#clock.now(),
+              tool: { name, args, result: outcome.error ? { error: outcome.error.message } : outcome.result },
+            }),
+          );
+        },
+      },
+      now,
+    );
+
+    // One short filler when the brain is slow, so the caller never hears dead air.
+    let filler = false;
+    const fillerTimer = this.#o.synthesizer
+      ? setTimeout(() => {
+          filler = true;
+          void this.#speakFiller(turn);
+        }, this.#o.fillerAfterMs ?? 700)
+      : null;
+
+    const brainStart = now();
+    let outcome: Awaited<ReturnType<Brain['respond']>>;
+    try {
+      outcome = await this.#o.brain.respond(
+        { sessionId: this.id, turn, text: pending.text, state: this.#brainState },
+        {
+          crm,
+          ...(this.#o.calendar ? { calendar: this.#o.calendar } : {}),
+          ...(this.#o.messages ? { messages: this.#o.messages } : {}),
+          now: this.#clock.now(),
+          timeZone: this.#o.timeZone,
+          idempotencyKey: (this.#o.idempotencyKey ?? voiceTurnIdempotencyKey)(this.orgId, this.id, turn),
+        },
+      );
+    } finally {
+      if (fillerTimer) clearTimeout(fillerTimer);
+      this.#thinking = false;
+    }
+    const brainMs = now() - brainStart;
+    this.#brainState = outcome.state;
+    const text = outcome.reply.reply;
+
+    const seq = this.#seq++;
+    // The reply is written before a word of it is spoken: an answered turn survives a crash.
+    await userWrite;
+    await this.#record(() =>
+      this.#o.transcript?.append({
+        seq,
+        turn,
+        role: 'agent',
+        text,
+        startedAt: this.#clock.now(),
+        ...(this.#o.synthesizer ? {} : { endedAt: this.#clock.now(), playedText: text }),
+      }),
+    );
+    await this.#writes;
+    this.#events.emit('agent.text', { turn, text });
+
+    let ttsFirstChunkMs: number | null = null;
+    let firstAudioWall: number | null = null;
+    if (this.#o.synthesizer && !this.#ended) {
+      const playback = new Playback('reply', turn, text, seq);
+      const ttsStart = now();
+      await this.#speak(playback, () => {
+        firstAudioWall = now();
+        ttsFirstChunkMs = firstAudioWall - ttsStart;
+      });
+    } else this.#setState('listening');
+
+    this.#answered = turn;
+    this.#events.emit('turn.metrics', {
+      turn,
+      source: pending.source,
+      speechEndToFirstAudioMs:
+        pending.speechEndWall !== null && firstAudioWall !== null
+          ? firstAudioWall - pending.speechEndWall
+          : null,
+      endpointSilenceMs: pending.endpointSilenceMs,
+      sttFinalMs: pending.sttFinalMs,
+      brainMs,
+      toolMs,
+      ttsFirstChunkMs,
+      filler,
+    } satisfies TurnMetrics);
+  }
+
+  async #speakFiller(turn: number): Promise<void> {
+    const text = this.#o.fillerText ?? 'Let me check that.';
+    this.#events.emit('filler', { turn, text });
+    const seq = this.#seq++;
+    await this.#record(() =>
+      this.#o.transcript?.append({ seq, turn, role: 'agent', text, startedAt: this.#clock.now() }),
+    );
+    await this.#speak(new Playback('filler', turn, text, seq));
+  }
+
+  /** Synthesizes and sends an utterance; audio queues behind whatever the agent is already saying. */
+  async #speak(playback: Playback, onFirstChunk?: () => void): Promise<void> {
+    this.#playbacks.push(playback);
+    const synthesizer = this.#o.synthesizer!;
+    let first = true;
+    try {
+      for await (const chunk of synthesizer.synthesize(playback.text, { signal: playback.abort.signal })) {
+        if (playback.abort.signal.aborted || playback.settled) break;
+        const stored = playback.add(chunk);
+        if (playback.held) continue;
+        const now = this.#now();
+        if (first) onFirstChunk?.();
+        first = false;
+        this.#send(playback, stored, now, this.#queuedUntil(playback, now));
+      }
+    } catch (error) {
+      this.#events.emit('error', { error: error as Error, where: 'synthesis' });
+    }
+    playback.synthesisDone = true;
+    this.#scheduleEndCheck();
+    this.#checkPlaybackDone();
+  }
+
+  /** When the audio queued before `playback` finishes playing. */
+  #queuedUntil(playback: Playback, now: number): number {
+    let until = now;
+    for (const p of this.#playbacks) {
+      if (p === playback) break;
+      if (!p.settled) until = Math.max(until, p.expectedEnd(now));
+    }
+    return until;
+  }
+
+  #send(playback: Playback, chunk: ReturnType<Playback['add']>, now: number, startsAt: number): void {
+    if (this.#state !== 'speaking') this.#setState('speaking');
+    playback.sent(chunk, now, startsAt);
+    this.#events.emit('agent.audio', {
+      turn: playback.turn,
+      kind: playback.kind,
+      samples: chunk.samples,
+      sampleRate: chunk.sampleRate,
+      sentenceIndex: chunk.sentenceIndex,
+      offsetMs: chunk.offsetMs,
+    });
+    this.#scheduleEndCheck();
+  }
+
+  #setState(state: SessionState): void {
+    if (this.#state === state) return;
+    if (state === 'speaking') {
+      // Whatever the recogniser held is not the caller's next turn.
+      this.#stt?.reset();
+      this.#partial = '';
+    }
+    this.#state = state;
+    this.#events.emit('state', { state });
+  }
+
+  /** Transcript writes run one after another, in call order; a failure is reported, never ends the call. */
+  #record(write: () => Promise<void> | undefined): Promise<void> {
+    this.#writes = this.#writes
+      .then(() => write())
+      .catch((error: unknown) => {
+        this.#events.emit('error', { error: error as Error, where: 'transcript' });
+      });
+    return this.#writes;
+  }
+}
