@@ -5,14 +5,21 @@ import type { TaskDefinition } from './task.ts';
 export const capabilities = (tasks: readonly TaskDefinition[]) =>
   `I can ${listInWords(tasks.map((t) => t.capability))}.`;
 
+/** A few examples, not all: a spoken answer that lists eight sentences is one nobody listens to the end of. */
+const examples = (tasks: readonly TaskDefinition[], count: number) =>
+  tasks
+    .slice(0, count)
+    .map((t) => `"${t.example}"`)
+    .join(', or ');
+
 export const help = (tasks: readonly TaskDefinition[]) =>
-  `${capabilities(tasks)} For example: ${tasks.map((t) => `"${t.example}"`).join(', or ')}.`;
+  `${capabilities(tasks)} For example: ${examples(tasks, 3)}.`;
 
 export const greeting = (tasks: readonly TaskDefinition[]) =>
   `Hello! ${capabilities(tasks)} What would you like to do?`;
 
 export const notUnderstood = (tasks: readonly TaskDefinition[]) =>
-  `Sorry, I didn't understand that. ${help(tasks)}`;
+  `Sorry, I didn't understand that. ${capabilities(tasks)} For example: ${examples(tasks, 1)}.`;
 
 export const notYet = (tasks: readonly TaskDefinition[]) => `I can't do that yet. ${capabilities(tasks)}`;
 

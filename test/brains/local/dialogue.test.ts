@@ -413,7 +413,7 @@ describe('LocalBrain dialogue', () => {
     assert.deepEqual(r.error, { type: 'PARSING_ERROR', details: 'Could not understand the request' });
     assert.match(
       r.reply,
-      /^Sorry, I didn't understand that\. I can add a new lead, schedule a site visit and update a lead's status\. For example: /,
+      /^Sorry, I didn't understand that\. I can add a new lead, schedule a site visit and update a lead's status\. For example: "[^"]+"\.$/,
     );
   });
 
