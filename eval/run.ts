@@ -24,6 +24,7 @@ export const DEFAULT_OUT = resolve(REPO, 'eval/results/latest.json');
 export const OWN_PHONE_CASES = fileURLToPath(new URL('./cases/phones.jsonl', import.meta.url));
 
 /** Relative expressions in the intent sets resolve against this fixed instant, so runs are comparable. */
+const US_DATE_SETS_ORDER = 'month-first' as const;
 const EVAL_CONTEXT: UnderstandingContext = { now: new Date('2025-10-01T10:00:00+05:30'), tz: 'Asia/Kolkata' };
 
 export const TARGETS = { inScopeAccuracy: 0.95, oosRecall: 0.9 };
@@ -169,7 +170,8 @@ export async function runEval(options: EvalOptions = {}): Promise<EvalReport> {
     for (const c of cases) {
       let got: string | null = null;
       try {
-        got = resolveInstant(c.text, { now: c.now, tz: c.tz });
+        // Both data sets are US English (5/3/18 is May 3), so they are read as an organisation writing month first.
+        got = resolveInstant(c.text, { now: c.now, tz: c.tz, dateOrder: US_DATE_SETS_ORDER });
       } catch (error) {
         crashes.push({ text: c.text, error: `resolveInstant: ${String(error)}` });
       }

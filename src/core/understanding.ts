@@ -67,6 +67,11 @@ export interface UnderstandingContext {
   now: Date;
   /** IANA time zone for resolving and writing times. */
   tz: string;
+  /**
+   * How the organisation writes numeric dates: 5/10 is 5 October (`day-first`) or May 10 (`month-first`). When
+   * absent, US time zones read month first and every other zone day first (Indian usage).
+   */
+  dateOrder?: 'day-first' | 'month-first';
 }
 
 /** The built-in engine and any other understander: synchronous, no I/O, fast (p99 < 2 ms). */

@@ -198,3 +198,70 @@ describe('extractEntities: where a date is not the instant', () => {
     assert.equal(e.message, 'I will be there by 5');
   });
 });
+
+describe('extractDateTime: numeric date order', () => {
+  it('reads an ambiguous numeric date day first by default, month first when the organisation says so', () => {
+    assert.equal(extractDateTime('call on 4/11', ctx).date, '2025-11-04');
+    assert.equal(extractDateTime('call on 4/11', { ...ctx, dateOrder: 'month-first' }).date, '2026-04-11');
+  });
+
+  it('reads month first in a US time zone unless the context says otherwise', () => {
+    const ny = { now: new Date('2025-10-01T10:00:00-04:00'), tz: 'America/New_York' };
+    assert.equal(extractDateTime('call on 4/11', ny).date, '2026-04-11');
+    assert.equal(extractDateTime('call on 4/11', { ...ny, dateOrder: 'day-first' }).date, '2025-11-04');
+    const saoPaulo = { now: ny.now, tz: 'America/Sao_Paulo' };
+    assert.equal(extractDateTime('call on 4/11', saoPaulo).date, '2025-11-04');
+  });
+
+  it('reads a date whose order is plain from its numbers the same either way', () => {
+    for (const dateOrder of ['day-first', 'month-first'] as const) {
+      const c = { ...ctx, dateOrder };
+      assert.equal(extractDateTime('the demo is on 23/11/2025', c).date, '2025-11-23', dateOrder);
+      assert.equal(extractDateTime('the demo is on 11/23/2025', c).date, '2025-11-23', dateOrder);
+      assert.equal(extractDateTime('pay by 30/10', c).date, '2025-10-30', dateOrder);
+    }
+  });
+});
+
+describe('extractDateTime: edges of a period', () => {
+  const days: Array<[string, string]> = [
+    ['send the quote by the end of the week', '2025-10-03'],
+    ['follow up end of next week', '2025-10-10'],
+    ['close it by end of this month', '2025-10-31'],
+    ['renewal at the end of next month', '2025-11-30'],
+    ['review mid next month', '2025-11-15'],
+    ['site visit in the middle of the month', '2025-10-15'],
+    ['restart at the start of next week', '2025-10-06'],
+    ['audit at the beginning of next month', '2025-11-01'],
+    ['payment due at month end', '2025-10-31'],
+    ['targets by the end of the year', '2025-12-31'],
+    ['launch at the end of January', '2026-01-31'],
+    ['check in mid-November', '2025-11-15'],
+  ];
+  for (const [text, day] of days) {
+    it(`${text} → ${day}`, () => assert.equal(extractDateTime(text, ctx).date, day));
+  }
+
+  it('keeps a time said with the edge of a period', () => {
+    assert.equal(
+      extractDateTime('call him at the end of the week at 4', ctx).datetime,
+      at('2025-10-03T16:00:00'),
+    );
+  });
+});
+
+describe('extractDateTime: clock readings and small hours', () => {
+  it('reads "1730 hrs" as a clock time, not a duration of 1730 hours', () => {
+    const e = extractDateTime('the site visit is at 1730 hrs tomorrow', ctx);
+    assert.equal(e.datetime, at('2025-10-02T17:30:00'));
+    assert.equal(e.duration_minutes, undefined);
+    assert.equal(extractDateTime('call at 17:30 hrs', ctx).duration_minutes, undefined);
+    assert.equal(extractDateTime('block 2 hrs for the review', ctx).duration_minutes, 120);
+  });
+
+  it('puts "tonight at 2" after midnight, and counts "from right now" from this moment', () => {
+    assert.equal(extractDateTime('the server move is tonight at 2', ctx).datetime, at('2025-10-02T02:00:00'));
+    assert.equal(extractDateTime('tonight at 11', ctx).datetime, at('2025-10-01T23:00:00'));
+    assert.equal(resolveInstant('a day from right now', ctx), '2025-10-02T10:00:00');
+  });
+});

@@ -13,9 +13,11 @@ const UNIT_MINUTES: ReadonlyArray<readonly [RegExp, number]> = [
 const AMOUNT = String.raw`(\d+(?:\.\d+)?|an?|one|half an?|a half|a couple of|couple of)`;
 const UNIT = '(h|hrs?|hours?|m|mins?|minutes?)';
 const DURATION = new RegExp(
-  String.raw`(?<![\w.])(?:(for|lasting|last|of|takes?|about|around|approx(?:imately)?|just)\s+)?${AMOUNT}[\s-]*${UNIT}(?:\s+and\s+(?:a\s+half|(\d+)\s*(?:m|mins?|minutes?)))?(?:\s+(long|ago|later|from now|before|after|earlier))?(?!\w)`,
+  String.raw`(?<![\w.:])(?:(for|lasting|last|of|takes?|about|around|approx(?:imately)?|just)\s+)?${AMOUNT}[\s-]*${UNIT}(?:\s+and\s+(?:a\s+half|(\d+)\s*(?:m|mins?|minutes?)))?(?:\s+(long|ago|later|from now|before|after|earlier))?(?!\w)`,
   'gi',
 );
+/** Three or four digits that read as a 24-hour clock (HHMM). */
+const CLOCK_HOURS = /^(?:[01]?\d|2[0-3])[0-5]\d$/;
 const HALF_AN_HOUR = /\b(?:for\s+)?half\s+an?\s+hour\b/i;
 
 function amountOf(word: string): number | null {
@@ -50,6 +52,8 @@ export function findDuration(text: string): FoundDuration | null {
     if (after && after !== 'long') continue;
     const amount = amountOf(m[2] ?? '');
     const unit = unitMinutes(m[3] ?? '');
+    // "1730 hrs", "0930 hours": a 24-hour clock time read out, not a count of hours.
+    if (unit === 60 && CLOCK_HOURS.test(m[2] ?? '')) continue;
     if (amount === null || unit === null || amount <= 0) continue;
     let minutes = amount * unit;
     if (m[0].toLowerCase().includes('and a half')) minutes += unit / 2;

@@ -307,6 +307,58 @@ const periodParser: Parser = {
   },
 };
 
+const PERIOD_EDGE_PARSER_PATTERN = new RegExp(
+  String.raw`\b(?:the\s+)?(?:(end|close|middle|start|beginning)\s+of|(mid)[\s-]?)\s*(?:the\s+)?(?:(this|current|next|coming|following|last|previous|past)\s+)?(?:(week|month|year)|${MONTH_RE})(?:,?\s+(\d{4}))?(?=\W|$)|\b(?:(this|next|last)\s+)?(month|year)[\s-]end\b`,
+  'i',
+);
+/**
+ * "the end of the month", "mid next month", "start of next week", "end of October", "month-end": one day at that
+ * edge of the period, as a follow-up or a deadline needs. A week ends on its Friday (the working week) and its
+ * middle is Wednesday; a month's middle is the 15th; a year's middle is 1 July.
+ */
+const periodEdgeParser: Parser = {
+  pattern: () => PERIOD_EDGE_PARSER_PATTERN,
+  extract: (context, m) => {
+    const edge = (m[1] ?? m[2] ?? (m[8] ? 'end' : '')).toLowerCase();
+    const where =
+      edge === 'end' || edge === 'close'
+        ? 'end'
+        : edge === 'start' || edge === 'beginning'
+          ? 'start'
+          : 'middle';
+    const step = relativeStep(m[3] ?? m[7] ?? 'this');
+    const unit = (m[4] ?? m[8] ?? '').toLowerCase();
+    const today = refDay(context);
+    const y = today.getUTCFullYear();
+    let day: Date;
+    if (unit === 'week') {
+      const monday = today.getTime() - ((today.getUTCDay() + 6) % 7) * 86_400_000 + step * 7 * 86_400_000;
+      day = new Date(monday + (where === 'end' ? 4 : where === 'start' ? 0 : 2) * 86_400_000);
+    } else if (unit === 'year') {
+      const year = m[6] ? Number(m[6]) : y + step;
+      day = new Date(
+        Date.UTC(year, where === 'end' ? 11 : where === 'start' ? 0 : 6, where === 'end' ? 31 : 1),
+      );
+    } else {
+      let year = y;
+      let month: number;
+      if (unit === 'month') {
+        const first = new Date(Date.UTC(y, today.getUTCMonth() + step, 1));
+        year = first.getUTCFullYear();
+        month = first.getUTCMonth() + 1;
+      } else {
+        // A named month: the coming one unless a year is said.
+        month = monthOf(m[5] ?? '');
+        if (m[6]) year = Number(m[6]);
+        else if (month < today.getUTCMonth() + 1) year = y + 1;
+      }
+      const d = where === 'end' ? daysInMonth(year, month) : where === 'start' ? 1 : 15;
+      day = new Date(Date.UTC(year, month - 1, d));
+    }
+    return dayComponents(context, day, 'parser/PeriodEdgeParser');
+  },
+};
+
 const COMING_WEEKDAY_PARSER_PATTERN = new RegExp(
   String.raw`\b(?:the\s+)?(?:coming|upcoming)\s+${WEEKDAY_RE}(?=\W|$)`,
   'i',
@@ -688,15 +740,22 @@ const dateTimeJoiner: Refiner = {
   },
 };
 
-function build(): chrono.Chrono {
+/** How a numeric date like 5/10 is read: 5 October (day first, Indian and British usage) or May 10 (US usage). */
+export type DateOrder = 'day-first' | 'month-first';
+
+function build(order: DateOrder): chrono.Chrono {
   const c = chrono.en.casual.clone();
   // Indian usage writes numeric dates day first (5/10 is 5 October): take the day-first slash-date parser of
-  // chrono's GB configuration, and keep the casual one's month-name parsing ("Sep 20" is 20 September).
-  const dayFirst = chrono.en.GB.parsers.find((p) => p.constructor.name === 'SlashDateFormatParser');
-  const at = c.parsers.findIndex((p) => p.constructor.name === 'SlashDateFormatParser');
-  if (dayFirst && at >= 0) c.parsers[at] = dayFirst;
+  // chrono's GB configuration, and keep the casual one's month-name parsing ("Sep 20" is 20 September). Either
+  // parser reads a date whose order is plain from its numbers (13/4 and 4/13 are both 13 April).
+  if (order === 'day-first') {
+    const dayFirst = chrono.en.GB.parsers.find((p) => p.constructor.name === 'SlashDateFormatParser');
+    const at = c.parsers.findIndex((p) => p.constructor.name === 'SlashDateFormatParser');
+    if (dayFirst && at >= 0) c.parsers[at] = dayFirst;
+  }
   // Ours first: where one of them and one of chrono's read the same words, ours is the business reading.
   c.parsers.unshift(
+    periodEdgeParser,
     nthWeekdayParser,
     dayOfMonthSpecParser,
     weekdayOfWeekParser,
@@ -721,4 +780,12 @@ function build(): chrono.Chrono {
   return c;
 }
 
-export const businessChrono: chrono.Chrono = build();
+/** The day-first instance, built at module load; the month-first one is built the first time it is asked for. */
+export const businessChrono: chrono.Chrono = build('day-first');
+let monthFirstChrono: chrono.Chrono | undefined;
+
+export function chronoFor(order: DateOrder): chrono.Chrono {
+  if (order === 'day-first') return businessChrono;
+  monthFirstChrono ??= build('month-first');
+  return monthFirstChrono;
+}

@@ -8,8 +8,9 @@
 import type { ParsedResult, ParsingComponents } from 'chrono-node';
 import { DateTime, type Zone } from 'luxon';
 import type { UnderstandingContext } from '../../../core/understanding.ts';
+import { dateOrderOf } from './date-order.ts';
 import type { Grain, TimeMention } from './mention.ts';
-import { businessChrono } from './parsers.ts';
+import { chronoFor } from './parsers.ts';
 import { originalSpan, rewriteForParsing } from './rewrite.ts';
 import { zoneFor } from './zone.ts';
 
@@ -32,7 +33,7 @@ const NIGHT = /\b(?:tonight|night|evening)\b/i;
 const LATER_IN_DAY = /\b(?:afternoon|evening|tonight|night|pm|p\.m)\b/i;
 const PAST_WORDS = /\b(?:last|past|previous|ago|yesterday|earlier)\b/i;
 /** An offset counted from now ("in 7 days", "2 weeks ago", "a month from now"), not from another date. */
-const RELATIVE_FROM_NOW = /^(?:in|within|after)\s|\b(?:ago|from\s+now|later|back)$/i;
+const RELATIVE_FROM_NOW = /^(?:in|within|after)\s|\b(?:ago|from\s+(?:right\s+)?now|later|back)$/i;
 const PERIOD =
   /^(?:the\s+)?(this|current|next|coming|upcoming|following|last|past|previous)\s+(week|month|year)$/i;
 
@@ -41,10 +42,11 @@ export function findMentions(text: string, ctx: UnderstandingContext): TimeMenti
   const zone = zoneFor(ctx.tz);
   const now = DateTime.fromJSDate(ctx.now, { zone });
   const ref = { instant: ctx.now, timezone: now.offset };
-  let results: ParsedResult[] = businessChrono.parse(rewritten.text, ref, { forwardDate: true });
+  const chrono = chronoFor(dateOrderOf(ctx));
+  let results: ParsedResult[] = chrono.parse(rewritten.text, ref, { forwardDate: true });
   if (PAST_WORDS.test(rewritten.text)) {
     // "last Wednesday", "2 days ago": chrono's forward-dating would move these into the future.
-    const past = businessChrono.parse(rewritten.text, ref, { forwardDate: false });
+    const past = chrono.parse(rewritten.text, ref, { forwardDate: false });
     results = results.map((r) =>
       PAST_WORDS.test(r.text) ? (past.find((p) => p.index === r.index && p.text === r.text) ?? r) : r,
     );
@@ -84,7 +86,7 @@ function toMention(r: ParsedResult, now: DateTime, tz: Zone | string): TimeMenti
         p[2] as 'week' | 'month' | 'year',
       );
   }
-  const startTime = timeOfDay(start, tags, r.text);
+  const startTime = timeOfDay(start, tags, r.text, undefined, now);
   let at = wallClock(start, tz, startTime);
   if (!at) return null;
   at = preferFuture(start, tags, r.text, at, now, startTime);
@@ -143,6 +145,7 @@ function timeOfDay(
   tags: Set<string>,
   text: string,
   startTime?: TimeOfDay | null,
+  now?: DateTime,
 ): TimeOfDay | null {
   const minute = c.get('minute') ?? 0;
   const second = c.isCertain('second') ? (c.get('second') ?? 0) : 0;
@@ -158,7 +161,11 @@ function timeOfDay(
       if (LATER_IN_DAY.test(text) && !MORNING.test(text)) {
         // "tonight at 12" is midnight; "tonight at 2" the small hours; "this evening at 7" is 19:00.
         if (hour === 12 && NIGHT.test(text)) return { hour: 0, minute, second, nextDay: true };
-        if (hour >= 1 && hour <= 4 && /\b(?:tonight|night)\b/i.test(text)) return { hour, minute, second };
+        // chrono may already have moved it to the afternoon (15 for "tonight at 3"): take back the hour said.
+        const said = hour > 12 ? hour - 12 : hour;
+        // Said in the day, tonight's small hours are after midnight; said after midnight, they are today's.
+        if (said >= 1 && said <= 4 && /\b(?:tonight|night)\b/i.test(text))
+          return { hour: said, minute, second, nextDay: /\btonight\b/i.test(text) && (now?.hour ?? 0) >= 5 };
         if (hour < 12) hour += 12;
       } else if (MORNING.test(text)) {
         if (hour === 12) hour = 0;

@@ -43,6 +43,7 @@ const RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
   // "1600 hrs", "16:00 hours": a 24-hour clock time.
   [/\b([01]?\d|2[0-3]):?([0-5]\d)\s*(?:hrs|hours|hr)\b/gi, (_m, h, mm) => `${h.padStart(2, '0')}:${mm}`],
   [/\blast\s+(night|evening)\b/gi, 'yesterday $1'],
+  [/\bfrom\s+right\s+now\b/gi, 'from now'],
   // "morning 7", "evening 6:30" (Indian English): the part of the day before the hour.
   [
     /\b(?:in\s+the\s+)?morning\s+(1[0-2]|[1-9])((?::[0-5]\d)?)(?!\s*(?:[:.]\d|am|pm|a\.m|p\.m|\d|days?|hours?|hrs?|minutes?|mins?|people|units?|st|nd|rd|th))/gi,
