@@ -2,6 +2,7 @@
  * The composition root of the server: reads nothing from the environment (the config is given), builds every part
  * once and wires them together. `rooman start`, the browser tests and the benches all start Rooman through here.
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { LocalBrain } from './brains/local/local-brain.ts';
@@ -17,11 +18,16 @@ import { createOrgResolver } from './http/org.ts';
 import { registerBotRoutes } from './http/routes/bot.ts';
 import { registerCrmRoutes } from './http/routes/crm.ts';
 import { registerHealthRoutes } from './http/routes/health.ts';
+import { registerVoiceRoutes } from './http/routes/voice.ts';
 import { registerWebRoutes } from './http/routes/web.ts';
 import { BuiltinCalendar } from './integrations/calendar/builtin-calendar.ts';
 import { HttpCrmGateway } from './integrations/crm/http-crm-gateway.ts';
 import { OutboxSender } from './integrations/messaging/outbox-sender.ts';
 import { startHousekeeping } from './jobs/housekeeping.ts';
+import { VoiceSession } from './session/voice-session.ts';
+import { createConfiguredRecognizer, createConfiguredSynthesizer } from './speech/engines.ts';
+import type { SpeechRecognizer } from './speech/recognizer.ts';
+import type { SpeechSynthesizer } from './speech/synthesizer.ts';
 import { BotSessionRepository } from './store/bot-session-repository.ts';
 import { type Database, openDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
@@ -30,6 +36,7 @@ import {
   type Organisation,
   OrganisationRepository,
 } from './store/organisations.ts';
+import { TranscriptRepository, transcriptSink } from './store/transcripts.ts';
 import { crmTools } from './tools/crm-tools.ts';
 import { meetingTools } from './tools/meeting-tools.ts';
 import { messageTools } from './tools/message-tools.ts';
@@ -80,18 +87,21 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     const calendar = new BuiltinCalendar({ db: database.db, logger, clock, blocks: config.csvLogs });
     const outbox = new OutboxSender({ db: database.db, logger, clock, blocks: config.csvLogs });
     const sessions = new BotSessionRepository(database.db);
+    // One brain for typed turns and calls alike.
+    const brain = new LocalBrain({
+      understander: createUnderstandingEngine(),
+      tools: messageTools(meetingTools(crmTools())),
+      tasks: ALL_TASKS,
+      logger,
+    });
+    const timeZoneOf = async (orgId: string) => (await orgs.findById(orgId))?.timeZone ?? config.timeZone;
     const bot = new BotService({
-      brain: new LocalBrain({
-        understander: createUnderstandingEngine(),
-        tools: messageTools(meetingTools(crmTools())),
-        tasks: ALL_TASKS,
-        logger,
-      }),
+      brain,
       sessions,
       crmFor,
       calendarFor: (orgId) => calendar.calendarFor(orgId),
       messagesFor: (orgId) => outbox.senderFor(orgId),
-      timeZone: async (orgId) => (await orgs.findById(orgId))?.timeZone ?? config.timeZone,
+      timeZone: timeZoneOf,
       clock,
       logger,
     });
@@ -108,6 +118,31 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     if (options.only !== 'crm') {
       registerBotRoutes(app, { bot, resolveOrg });
       registerWebRoutes(app);
+      const transcripts = new TranscriptRepository(database.db);
+      const speech = lazySpeech(config, logger);
+      await registerVoiceRoutes(app, {
+        resolveOrg,
+        logger,
+        openCall: async (orgId) => {
+          const { recognizer, synthesizer } = await speech();
+          const sessionId = randomUUID();
+          const session = new VoiceSession({
+            orgId,
+            sessionId,
+            channel: 'browser',
+            brain,
+            crm: crmFor(orgId),
+            calendar: calendar.calendarFor(orgId),
+            messages: outbox.senderFor(orgId),
+            timeZone: await timeZoneOf(orgId),
+            ...(recognizer ? { recognizer } : {}),
+            ...(synthesizer ? { synthesizer } : {}),
+            transcript: transcriptSink(transcripts, orgId, sessionId),
+            clock,
+          });
+          return { session, speechIn: recognizer !== undefined };
+        },
+      });
     }
 
     const stopHousekeeping = startHousekeeping({
@@ -142,6 +177,39 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     await database.close();
     throw error;
   }
+}
+
+/**
+ * The speech engines, built once on the first call (loading a model costs a second; servers that never take a
+ * call never pay it). A missing STT model is not an error: calls then take typed text only, and the log says so.
+ */
+function lazySpeech(config: Config, logger: Logger) {
+  let loading: Promise<{ recognizer?: SpeechRecognizer; synthesizer?: SpeechSynthesizer }> | undefined;
+  const settings = { modelsDir: config.modelsDir, stt: config.stt, tts: config.tts };
+  const load = async () => {
+    let recognizer: SpeechRecognizer | undefined;
+    let synthesizer: SpeechSynthesizer | undefined;
+    try {
+      recognizer = await createConfiguredRecognizer(settings);
+      if (!recognizer)
+        logger.warn(
+          { modelsDir: config.modelsDir },
+          'voice: no speech-recognition model installed; calls take typed text only (rooman models pull sherpa-kws-zipformer-gigaspeech-3.3M)',
+        );
+    } catch (error) {
+      logger.error({ err: error }, 'voice: the speech recognizer did not load; calls take typed text only');
+    }
+    try {
+      synthesizer = await createConfiguredSynthesizer(settings);
+    } catch (error) {
+      logger.error({ err: error }, 'voice: the speech synthesizer did not load; replies are text only');
+    }
+    return { ...(recognizer ? { recognizer } : {}), ...(synthesizer ? { synthesizer } : {}) };
+  };
+  return () => {
+    loading ??= load();
+    return loading;
+  };
 }
 
 /** The bot's CRM: the built-in one in process, or any CRM speaking the seed's API at CRM_BASE_URL. */

@@ -1,0 +1,97 @@
+/**
+ * `GET /ws/voice`: the browser voice channel over a WebSocket (protocol in src/channels/browser/voice-channel.ts).
+ *
+ * The organisation is resolved before the upgrade, so a bad key is a plain 401 with the product's error JSON.
+ * Browsers cannot set headers on a WebSocket, so `?key=<api key>` stands for `Authorization: Bearer <key>`.
+ * Open calls end (transcripts settled) before the server finishes closing, so the database closes after them.
+ */
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  BrowserVoiceChannel,
+  type ChannelLimits,
+  type VoiceSocket,
+} from '../../channels/browser/voice-channel.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { VoiceSession } from '../../session/voice-session.ts';
+import type { ResolveOrg } from '../org.ts';
+
+export interface VoiceCall {
+  session: VoiceSession;
+  /** Whether the session hears audio (a recognizer is installed). */
+  speechIn: boolean;
+}
+
+export interface VoiceRoutesOptions {
+  resolveOrg: ResolveOrg;
+  /** Builds the session of a new call for the organisation. */
+  openCall: (orgId: string) => Promise<VoiceCall>;
+  logger: Logger;
+  limits?: Partial<ChannelLimits>;
+  /** Hard cap on one WebSocket message, enforced by `ws` before the channel sees it (default 1 MiB). */
+  maxPayload?: number;
+}
+
+const orgOf = new WeakMap<FastifyRequest, string>();
+
+export async function registerVoiceRoutes(app: FastifyInstance, options: VoiceRoutesOptions): Promise<void> {
+  const live = new Set<BrowserVoiceChannel>();
+  await app.register(websocket, { options: { maxPayload: options.maxPayload ?? 1024 * 1024 } });
+
+  app.get<{ Querystring: { key?: string } }>(
+    '/ws/voice',
+    {
+      websocket: true,
+      preValidation: async (request) => {
+        const key = request.query.key;
+        // The query key is the header a browser WebSocket cannot send; a header, when present, wins.
+        if (typeof key === 'string' && key !== '' && !request.headers.authorization)
+          request.headers.authorization = `Bearer ${key}`;
+        orgOf.set(request, await options.resolveOrg(request));
+      },
+    },
+    async (socket, request) => {
+      const orgId = orgOf.get(request)!;
+      // Frames that arrive while the call is being set up (the first call loads the speech models) are kept.
+      const early: Array<[Buffer | ArrayBuffer | Buffer[], boolean]> = [];
+      const keep = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => early.push([data, isBinary]);
+      socket.on('message', keep);
+      let channel: BrowserVoiceChannel | undefined;
+      try {
+        const call = await options.openCall(orgId);
+        channel = new BrowserVoiceChannel({
+          socket: socket as unknown as VoiceSocket,
+          session: call.session,
+          speechIn: call.speechIn,
+          logger: options.logger,
+          ...(options.limits ? { limits: options.limits } : {}),
+        });
+        live.add(channel);
+        const opened = channel;
+        void new Promise<void>((resolve) => socket.on('close', resolve)).then(async () => {
+          await opened.ended;
+          live.delete(opened);
+        });
+        // The channel replays what was kept, then listens itself; no message event can fall between the two.
+        await channel.start(early);
+        socket.off('message', keep);
+      } catch (error) {
+        options.logger.error({ err: error }, 'voice call could not start');
+        if (socket.readyState === 1) {
+          socket.send(
+            JSON.stringify({
+              type: 'error',
+              error: { type: 'INTERNAL_ERROR', details: 'The call could not start' },
+            }),
+          );
+          socket.close(1011, 'call could not start');
+        }
+        await channel?.end('start-failed');
+      }
+    },
+  );
+
+  app.addHook('onClose', async () => {
+    await Promise.all([...live].map((c) => c.end('server-closing', { code: 1001, why: 'server closing' })));
+  });
+}
