@@ -58,7 +58,11 @@ export interface TranscriptSink {
 export interface BargeInOptions {
   /** Speech shorter than this never interrupts (a cough, a click); playback resumes (default 300 ms). */
   minSpeechMs?: number;
-  /** Speech this long interrupts even before the recogniser has words for it (default 600 ms). */
+  /**
+   * Speech this long (VAD time, which includes the VAD's ~300 ms end hangover) interrupts even before the
+   * recogniser has words for it (default 900 ms: a spoken "okay" is ~500 ms of speech, and its words arrive
+   * ~500 ms after it starts).
+   */
   confirmWithoutWordsMs?: number;
 }
 
@@ -299,7 +303,7 @@ export class VoiceSession {
     const barge = this.#bargeIn!;
     const spokeMs = this.#streamMs() - barge.startMs;
     const minMs = this.#o.bargeIn?.minSpeechMs ?? 300;
-    const blindMs = this.#o.bargeIn?.confirmWithoutWordsMs ?? 600;
+    const blindMs = this.#o.bargeIn?.confirmWithoutWordsMs ?? 900;
     if (spokeMs < minMs || !this.#vad.speaking) return;
     if (hasTurnTakingWords(this.#partial) || (spokeMs >= blindMs && !isBackchannel(this.#partial)))
       this.#interrupt();

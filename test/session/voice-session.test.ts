@@ -253,4 +253,104 @@ function suite(target: DatabaseTarget) {
       await session.end();
     }
   });
+
+  /** Starts a typed turn with a long reply and resolves once its audio has been playing for `ms`. */
+  async function agentSpeakingFor(session: VoiceSession, seen: Seen[], ms: number) {
+    void session.sendText('Add a new lead: Rohan Sharma from Pune, phone 9876543210');
+    await waitFor<VoiceSessionEvents['agent.audio']>((l) => session.on('agent.audio', l), 15_000);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return only(seen, 'agent.audio')[0]!.at;
+  }
+
+  it('barge-in: caller speech over the reply clears the audio at once and cuts the reply to what was played', async () => {
+    const { org, session, seen, line } = await call();
+    try {
+      const interruption = await fixtures.speech(
+        'no wait, please change the city to mumbai',
+        'flite',
+        0,
+        0.8,
+      );
+      const firstAudio = await agentSpeakingFor(session, seen, 1500);
+      const spoken = line.say(interruption.samples);
+      const interrupted = await waitFor<VoiceSessionEvents['agent.interrupted']>(
+        (l) => session.on('agent.interrupted', l),
+        5_000,
+      );
+      const speechStart = await spoken;
+      const vad = only(seen, 'vad').find(
+        (v) => v.at >= speechStart && v.payload.event.type === 'speech-start',
+      )!;
+      const clear = only(seen, 'clear').find((c) => c.at >= vad.at)!;
+      const interruptedAt = only(seen, 'agent.interrupted')[0]!.at;
+      const vadToClear = clear.at - vad.at;
+      const vadToInterrupted = interruptedAt - vad.at;
+      console.log(
+        `# barge-in: speech start → VAD ${(vad.at - speechStart).toFixed(0)} ms, VAD → clear ${vadToClear.toFixed(1)} ms, ` +
+          `VAD → agent.interrupted ${vadToInterrupted.toFixed(0)} ms, speech start → agent.interrupted ${(interruptedAt - speechStart).toFixed(0)} ms; ` +
+          `played ${interrupted.playedMs.toFixed(0)} of ${interrupted.totalMs.toFixed(0)} ms`,
+      );
+      assert.ok(vadToClear < 100, `audio cleared ${vadToClear.toFixed(1)} ms after the VAD fired`);
+      assert.ok(
+        interruptedAt - speechStart < 1000,
+        'the interruption is confirmed within a second of speech',
+      );
+      // Played ≈ time from the first chunk to the clear (real-time playback assumed, no channel report).
+      const expectedPlayed = clear.at - firstAudio;
+      assert.ok(
+        Math.abs(interrupted.playedMs - expectedPlayed) < 60,
+        `played ${interrupted.playedMs} vs ${expectedPlayed}`,
+      );
+      assert.ok(interrupted.playedText.length > 0 && interrupted.playedText.length < interrupted.text.length);
+      assert.ok(interrupted.text.startsWith(interrupted.playedText.split(' ').slice(0, -1).join(' ')));
+      // No agent audio after the clear.
+      assert.equal(
+        only(seen, 'agent.audio').filter((a) => a.at > clear.at && a.payload.turn === 1).length,
+        0,
+      );
+
+      // The interruption itself is the caller's next turn.
+      await repliedAndQuiet(session, 2, 30_000);
+      const second = only(seen, 'user.final')[1]!.payload;
+      assert.equal(second.source, 'speech');
+      assert.match(second.text, /city|mumbai|change/);
+
+      await session.end();
+      const entries = await transcripts.entries(org.id, session.id);
+      const reply = entries.find((e) => e.role === 'agent' && e.turn === 1)!;
+      assert.equal(reply.interrupted, true);
+      assert.equal(reply.played_text, interrupted.playedText);
+      assert.ok(reply.played_text!.length < reply.text.length, 'the transcript keeps only what was played');
+    } finally {
+      line.stop();
+      await session.end();
+    }
+  });
+
+  it('a backchannel ("okay") or a cough over the reply does not interrupt it: playback resumes', async () => {
+    const { org, session, seen, line } = await call();
+    try {
+      const okay = await festivalSpeech('okay');
+      const cough = await fixtures.speech('ahem', 'flite', 0, 0);
+      await agentSpeakingFor(session, seen, 1200);
+      await line.say(okay);
+      await line.pause(1000);
+      await line.say(cough.samples.subarray(0, Math.min(cough.samples.length, 16 * 200)));
+      await repliedAndQuiet(session, 1, 30_000);
+      const holds = only(seen, 'clear').length;
+      const resumed = only(seen, 'agent.resumed').length;
+      console.log(`# backchannel: ${holds} holds, ${resumed} resumes`);
+      assert.ok(holds >= 1, 'the VAD heard the caller (playback held)');
+      assert.equal(resumed, holds, 'every hold resumed');
+      assert.equal(only(seen, 'agent.interrupted').length, 0);
+      assert.equal(only(seen, 'user.final').length, 1, 'the backchannel is not a turn');
+      await session.end();
+      const reply = (await transcripts.entries(org.id, session.id)).find((e) => e.role === 'agent')!;
+      assert.equal(reply.interrupted, false);
+      assert.equal(reply.played_text, reply.text);
+    } finally {
+      line.stop();
+      await session.end();
+    }
+  });
 }
