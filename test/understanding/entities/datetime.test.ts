@@ -265,3 +265,35 @@ describe('extractDateTime: clock readings and small hours', () => {
     assert.equal(resolveInstant('a day from right now', ctx), '2025-10-02T10:00:00');
   });
 });
+
+describe('extractDateTime: words that only look like times', () => {
+  it('does not read an amount of money as a day or an hour', () => {
+    assert.equal(extractDateTime('paid ₹15 for parking on 12 Oct', ctx).date, '2025-10-12');
+    assert.equal(extractDateTime('the booking fee is Rs. 20, visit on the 9th', ctx).date, '2025-10-09');
+    assert.equal(extractDateTime('an invoice of $25 December 20 is due', ctx).date, '2025-12-20');
+  });
+
+  it('does not read a lead time before an event as a time from now', () => {
+    assert.equal(
+      extractDateTime('ping me one hour before the demo tomorrow morning', ctx).datetime,
+      at('2025-10-02T09:00:00'),
+    );
+    assert.deepEqual(extractDateTime('alert me 15 minutes before it starts', ctx), {});
+    assert.equal(extractDateTime('follow up 2 days after diwali', ctx).date, '2025-10-22');
+    assert.equal(extractDateTime('in 2 hours', ctx).datetime, at('2025-10-01T12:00:00'));
+  });
+
+  it('reads "week from today" without a count as one week', () => {
+    assert.equal(extractDateTime('the handover is week from today', ctx).date, '2025-10-08');
+    assert.equal(extractDateTime('the handover is 2 weeks from today', ctx).date, '2025-10-15');
+  });
+
+  it('puts "this evening at 12" at the midnight that ends the day', () => {
+    assert.equal(extractDateTime('deploy this evening at 12', ctx).datetime, at('2025-10-02T00:00:00'));
+  });
+
+  it('dates Eid before 1999 by sighting, after by the Umm al-Qura rules', () => {
+    assert.equal(extractDateTime('ramzan eid in 1990', ctx).date, '1990-04-26');
+    assert.equal(extractDateTime('Eid al-Adha 2024', ctx).date, '2024-06-16');
+  });
+});

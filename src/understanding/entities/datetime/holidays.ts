@@ -121,9 +121,16 @@ function islamicCivilJd(year: number, month: number, day: number): number {
   );
 }
 
+/**
+ * The Umm al-Qura rules in use today date from 1420 AH (1999); carried back before then they miss the days that
+ * were kept, which the sighting-based reckoning (ICU's `islamic-rgsa`) matches.
+ */
+const UMM_AL_QURA_SINCE = 1999;
+
 /** A day of the Islamic (Umm al-Qura) calendar falling in a Gregorian year; the first, if it falls twice. */
 function islamic(month: number, day: number): Rule {
   return (year) => {
+    const calendar = year < UMM_AL_QURA_SINCE ? 'islamic-rgsa' : 'islamic-umalqura';
     const cacheKey = `islamic:${month}:${day}:${year}`;
     const hit = calendarCache.get(cacheKey);
     if (hit !== undefined) return hit;
@@ -135,7 +142,7 @@ function islamic(month: number, day: number): Rule {
       for (let t = start - 3 * DAY; t <= start + 3 * DAY; t += DAY) {
         const d = new Date(t);
         if (d.getUTCFullYear() !== year) continue;
-        const p = calendarParts('islamic-umalqura', t);
+        const p = calendarParts(calendar, t);
         if (Number(p.month) === month && p.day === day) {
           found = d;
           break;

@@ -625,8 +625,22 @@ const DATE_CUE_BEFORE =
 const FOR_DURATION =
   /^(?:for|lasting)\s+(?:\d|an?\b|one|two|three|four|five|six|half|a\s+couple|couple|few|several)/i;
 
+/** "an hour before the call", "10 minutes after it": counted from an event named next, not from now. */
+const LEAD_TIME =
+  /^(?:\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|half)\s+(?:minutes?|mins?|hours?|hrs?|days?|weeks?)(?:\s+(?:before|after|prior\s+to))?$/i;
+const BEFORE_EVENT =
+  /^\s*(?:before|after|prior\s+to)?\s+(?:the|my|our|his|her|their|your|that|this|each|every|it|lunch|dinner|[a-z]+'s)\b/i;
+
+function isLeadTime(context: Context, r: chrono.ParsingResult): boolean {
+  const text = r.text.trim();
+  if (!LEAD_TIME.test(text)) return false;
+  const tail = context.text.slice(r.index + r.text.length);
+  if (/(?:before|after|to)$/i.test(text)) return BEFORE_EVENT.test(` ${tail}`);
+  return /^\s+(?:before|after|prior\s+to)\b/i.test(tail) && BEFORE_EVENT.test(tail);
+}
+
 const durationFilter: Refiner = {
-  refine: (_context, results) => results.filter((r) => !FOR_DURATION.test(r.text)),
+  refine: (context, results) => results.filter((r) => !FOR_DURATION.test(r.text) && !isLeadTime(context, r)),
 };
 
 const lookalikeFilter: Refiner = {

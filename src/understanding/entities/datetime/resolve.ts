@@ -227,6 +227,8 @@ function preferFuture(
   )
     return at;
   if (tags.has('result/relativeDateAndTime') || tags.has('parser/NowParser')) return at;
+  // "this evening at 12", "tonight at 2": already put after midnight of the day said.
+  if (time.nextDay) return at;
   let candidate = now.set({ hour: time.hour, minute: time.minute, second: time.second, millisecond: 0 });
   // A time earlier in the current hour ("4:23" at 4:30) is one just said, not tomorrow's.
   const sameHour = candidate.hour === now.hour && candidate.hasSame(now, 'day');

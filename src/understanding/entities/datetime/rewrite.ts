@@ -14,6 +14,8 @@ const COUNT = String.raw`(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine
 type Replacer = string | ((...groups: string[]) => string);
 
 const RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
+  // "$12 December 27", "Rs. 500 on the 5th": an amount of money is never a day or an hour.
+  [/(?:[$₹€£]|\b(?:rs|inr|usd)\.?)\s*\d[\d,]*(?:\.\d+)?/gi, 'amount'],
   // Amounts of time chrono does not know.
   [/\b(?:a\s+)?half\s+an?\s+hour\b/gi, '30 minutes'],
   [/\b(?:an?|one)\s+hour\s+and\s+a\s+half\b|\b(?:one\s+and\s+a\s+half|1\.5)\s+hours?\b/gi, '90 minutes'],
@@ -86,6 +88,14 @@ const RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
   [/\bhence\b/gi, 'from now'],
   [/\b(?:the\s+)?day\s+after\s+tomorrow\b/gi, 'in 2 days'],
   [/\b(?<!the\s+)day\s+before\s+yesterday\b/gi, '2 days ago'],
+  // "week from today", "day from tomorrow": one of the unit when no count is said.
+  [
+    new RegExp(
+      String.raw`(?<!\b${COUNT}\s+)\b(week|day|month|year)\s+from\s+(today|now|tomorrow|right\s+now)\b`,
+      'gi',
+    ),
+    'a $1 from $2',
+  ],
   [new RegExp(String.raw`\b(${COUNT}\s+${UNIT})\s+from\s+today\b`, 'gi'), '$1 from now'],
   [
     new RegExp(String.raw`\b(${COUNT}\s+${UNIT})\s+from\s+(?!now\b|today\b|right\s+now\b)`, 'gi'),
