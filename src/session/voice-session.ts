@@ -19,7 +19,7 @@ import type { MeetingCalendar } from '../core/meetings.ts';
 import type { MessageSender } from '../core/messages.ts';
 import { type Clock, systemClock } from '../core/time.ts';
 import type { RecognitionStream, SpeechRecognizer } from '../speech/recognizer.ts';
-import type { SpeechSynthesizer } from '../speech/synthesizer.ts';
+import type { SpeechSynthesizer, SynthesisChunk } from '../speech/synthesizer.ts';
 import { hasTurnTakingWords, isBackchannel } from './backchannel.ts';
 import {
   SessionEvents,
@@ -140,6 +140,7 @@ export class VoiceSession {
   /** A turn is between user.final and its reply's first audio. */
   #thinking = false;
   #answered = 0;
+  #fillerAudio: Promise<SynthesisChunk[] | null> = Promise.resolve(null);
 
   constructor(options: VoiceSessionOptions) {
     this.#o = options;
@@ -174,6 +175,7 @@ export class VoiceSession {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    if (this.#o.synthesizer) this.#fillerAudio = this.#synthesizeFiller(this.#o.synthesizer);
     await this.#record(() =>
       this.#o.transcript?.start({ channel: this.#o.channel, startedAt: this.#clock.now() }),
     );
@@ -519,22 +521,44 @@ export class VoiceSession {
   }
 
   async #speakFiller(turn: number): Promise<void> {
-    const text = this.#o.fillerText ?? 'Let me check that.';
+    const text = this.#fillerText();
     this.#events.emit('filler', { turn, text });
     const seq = this.#seq++;
-    await this.#record(() =>
+    void this.#record(() =>
       this.#o.transcript?.append({ seq, turn, role: 'agent', text, startedAt: this.#clock.now() }),
     );
-    await this.#speak(new Playback('filler', turn, text, seq));
+    const audio = await this.#fillerAudio;
+    await this.#speak(new Playback('filler', turn, text, seq), undefined, audio ?? undefined);
+  }
+
+  #fillerText(): string {
+    return this.#o.fillerText ?? 'Let me check that.';
+  }
+
+  /** The filler is always the same words: synthesized once per call, so it plays the moment it is due. */
+  async #synthesizeFiller(synthesizer: SpeechSynthesizer): Promise<SynthesisChunk[] | null> {
+    try {
+      const chunks: SynthesisChunk[] = [];
+      for await (const chunk of synthesizer.synthesize(this.#fillerText())) chunks.push(chunk);
+      return chunks;
+    } catch (error) {
+      this.#events.emit('error', { error: error as Error, where: 'filler synthesis' });
+      return null;
+    }
   }
 
   /** Synthesizes and sends an utterance; audio queues behind whatever the agent is already saying. */
-  async #speak(playback: Playback, onFirstChunk?: () => void): Promise<void> {
+  async #speak(
+    playback: Playback,
+    onFirstChunk?: () => void,
+    ready?: Iterable<SynthesisChunk>,
+  ): Promise<void> {
     this.#playbacks.push(playback);
     const synthesizer = this.#o.synthesizer!;
+    const audio = ready ?? synthesizer.synthesize(playback.text, { signal: playback.abort.signal });
     let first = true;
     try {
-      for await (const chunk of synthesizer.synthesize(playback.text, { signal: playback.abort.signal })) {
+      for await (const chunk of audio) {
         if (playback.abort.signal.aborted || playback.settled) break;
         const stored = playback.add(chunk);
         if (playback.held) continue;
