@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { normalisePhone } from '../src/core/phone.ts';
 import type { Intent, Understander, Understanding, UnderstandingContext } from '../src/core/understanding.ts';
 import { createUnderstandingEngine } from '../src/understanding/engine.ts';
-import { resolveInstant } from '../src/understanding/entities/index.ts';
+import { findMentions, resolveInstant } from '../src/understanding/entities/index.ts';
+import { normaliseSpoken } from '../src/understanding/normalise/spoken.ts';
 import { loadExamples } from '../training/dataset.ts';
 import * as data from './datasets.ts';
 import { type Counts, emptyCounts, type Prf, prf, ratio, round, table } from './metrics.ts';
@@ -42,7 +43,11 @@ export interface EvalReport {
   dataDir: string;
   intents: IntentResult[];
   oos: Record<string, Prf>;
-  slots: Record<'dates' | 'times' | 'people', Prf> | null;
+  /**
+   * `dates`/`times` follow SLURP's slot names; `datesByMeaning`/`timesByMeaning` follow what was said: a `time`
+   * slot naming no clock time ("the weekend", "rest of the week") is a date, a `timeofday` ("evening") is a time.
+   */
+  slots: Record<'dates' | 'times' | 'people' | 'datesByMeaning' | 'timesByMeaning', Prf> | null;
   dates: Record<string, { n: number; accuracy: number }>;
   phones: Record<string, { n: number; accuracy: number }>;
   targets: Array<{ what: string; value: number; target: number; met: boolean }>;
@@ -247,6 +252,8 @@ function slotScores(
   const dates = emptyCounts();
   const times = emptyCounts();
   const people = emptyCounts();
+  const datesByMeaning = emptyCounts();
+  const timesByMeaning = emptyCounts();
   for (const row of rows) {
     if (!row.annot_utt) continue;
     const gold = data.slurpSlots(row.annot_utt);
@@ -260,6 +267,30 @@ function slotScores(
     score(dates, goldDates[0]?.value, predDate, (g) => resolveInstant(g, EVAL_CONTEXT)?.slice(0, 10));
     const predTime = e.datetime?.slice(11, 16);
     score(times, goldTimes[0]?.value, predTime, (g) => resolveInstant(g, EVAL_CONTEXT)?.slice(11, 16));
+
+    // By meaning: SLURP tags periods ("the weekend") as `time` and parts of the day ("tonight") as `timeofday`.
+    const namesDay = (v: string) => {
+      const m = findMentions(normaliseSpoken(v), EVAL_CONTEXT)[0];
+      return m !== undefined && !m.hasTime;
+    };
+    const meantDates = gold.filter((s) => s.type === 'date' || (s.type === 'time' && namesDay(s.value)));
+    const meantTimes = gold.filter(
+      (s) => (s.type === 'time' && !namesDay(s.value)) || s.type === 'timeofday',
+    );
+    const meantDate =
+      e.date ??
+      (e.datetime && (meantDates.length > 0 || meantTimes.length === 0)
+        ? e.datetime.slice(0, 10)
+        : undefined);
+    score(datesByMeaning, meantDates[0]?.value, meantDate, (g) =>
+      resolveInstant(g, EVAL_CONTEXT)?.slice(0, 10),
+    );
+    const meantTime = meantTimes[0];
+    score(timesByMeaning, meantTime?.value, predTime, (g) =>
+      meantTime?.type === 'timeofday'
+        ? inPartOfDay(g, predTime)
+        : resolveInstant(g, EVAL_CONTEXT)?.slice(11, 16),
+    );
 
     const goldPeople = gold.filter((s) => s.type === 'person').map((s) => s.value.toLowerCase());
     const predPeople = [...new Set([e.person, ...(e.attendees ?? [])])]
@@ -279,7 +310,38 @@ function slotScores(
     }
     people.fp += predPeople.length - used.size;
   }
-  return { dates: prf(dates), times: prf(times), people: prf(people) };
+  return {
+    dates: prf(dates),
+    times: prf(times),
+    people: prf(people),
+    datesByMeaning: prf(datesByMeaning),
+    timesByMeaning: prf(timesByMeaning),
+  };
+}
+
+/** Hours (from, to exclusive; wrapping past midnight) a part of the day covers, for SLURP's `timeofday`. */
+const PART_OF_DAY_HOURS: ReadonlyArray<readonly [RegExp, number, number]> = [
+  [/\bmorning\b/i, 5, 12],
+  [/\bnoon\b/i, 12, 13],
+  [/\bafternoon\b/i, 12, 18],
+  [/\bevening\b/i, 16, 22],
+  [/\b(?:tonight|night)\b/i, 17, 5],
+  [/\bmidnight\b/i, 0, 1],
+];
+
+/**
+ * A predicted HH:mm inside the part of the day named is right: returns it (so it counts as a match), or a value
+ * that cannot match. A part we do not know is credited for being found at all.
+ */
+function inPartOfDay(part: string, pred: string | undefined): string | undefined {
+  if (pred === undefined) return undefined;
+  const hour = Number(pred.slice(0, 2));
+  for (const [re, from, to] of PART_OF_DAY_HOURS) {
+    if (!re.test(part)) continue;
+    const inside = from < to ? hour >= from && hour < to : hour >= from || hour < to;
+    return inside ? pred : 'outside';
+  }
+  return undefined;
 }
 
 function score(
@@ -304,6 +366,11 @@ function score(
     c.fn++;
   }
 }
+
+const SLOT_ROW: Record<string, string> = {
+  datesByMeaning: 'dates by meaning',
+  timesByMeaning: 'times by meaning',
+};
 
 export function formatReport(r: EvalReport): string {
   const out: string[] = [];
@@ -338,7 +405,7 @@ export function formatReport(r: EvalReport): string {
     out.push(
       table(
         ['SLURP slots', 'precision', 'recall', 'f1', 'support'],
-        Object.entries(r.slots).map(([k, v]) => [k, v.precision, v.recall, v.f1, v.support]),
+        Object.entries(r.slots).map(([k, v]) => [SLOT_ROW[k] ?? k, v.precision, v.recall, v.f1, v.support]),
       ),
     );
   }

@@ -297,3 +297,10 @@ describe('extractDateTime: words that only look like times', () => {
     assert.equal(extractDateTime('Eid al-Adha 2024', ctx).date, '2024-06-16');
   });
 });
+
+describe('extractDateTime: the rest of a period', () => {
+  it('starts "the rest of the week" and "the remainder of the day" today', () => {
+    assert.equal(extractDateTime('clear my calendar for the rest of the week', ctx).date, '2025-10-01');
+    assert.equal(extractDateTime('no calls the remainder of the day', ctx).date, '2025-10-01');
+  });
+});

@@ -39,6 +39,11 @@ const RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
   [/\b(\d{1,2}(?::[0-5]\d)?|noon|midnight)\s*-?ish\b/gi, '$1'],
   // "20161016", "report-20170302": a compact year-month-day.
   [/(?<![\d.])((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d])/g, '$1-$2-$3'],
+  // "the rest of the week", "remainder of the day": a period that starts today.
+  [
+    /\b(?:for\s+|during\s+)?the\s+(?:rest|remainder)\s+of\s+(?:the|this)\s+(?:day|week|month|year)\b/gi,
+    'today',
+  ],
   // "blocked for the day": today.
   [/\b(?:for|of|during)\s+the\s+day\b(?!\s+(?:after|before|of|when))/gi, 'today'],
   [/\b(\d{1,2})\s*o'clock\b/gi, '$1:00'],
