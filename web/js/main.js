@@ -1,5 +1,6 @@
 /** Wires the page together: the composer sends turns, the transcript, result and leads panels show what happened. */
 import { sendTurn } from './api.js';
+import { setupCall } from './call.js';
 import { refreshLeads } from './leads.js';
 import { clearResult, showResult } from './result.js';
 import { currentSessionId, forgetSessionId, rememberSessionId } from './session.js';
@@ -16,9 +17,23 @@ function start() {
   const resultPanel = /** @type {HTMLElement} */ (document.querySelector('.panel.result'));
   const leadsPanel = /** @type {HTMLElement} */ (document.querySelector('.panel.leads'));
   let busy = false;
+  const call = setupCall({
+    button: /** @type {HTMLButtonElement} */ (byId('call')),
+    bar: byId('call-bar'),
+    transcript,
+    status,
+    onToolResult: () => void refreshLeads(leadsPanel),
+  });
 
   async function submit() {
     const text = input.value.trim();
+    if (text && call.active()) {
+      // In a call, typed text is a turn of the call: the transcript shows it when the server takes it.
+      call.sendText(text);
+      input.value = '';
+      input.focus();
+      return;
+    }
     if (!text || busy) return;
     busy = true;
     send.disabled = true;

@@ -1,0 +1,148 @@
+/**
+ * The page's call button end to end in headless Chromium: a fake microphone plays festival speech (Chromium's
+ * --use-file-for-fake-audio-capture), the capture worklet downsamples it to 16 kHz, the server recognizes it, and
+ * the conversation panel shows what was said and the agent's reply while the reply's audio comes down the socket.
+ * Typing during the call goes over the same socket. Screenshot: artifacts/web-call.png.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { writeWav } from '../../src/audio/wav.ts';
+import { loadConfig } from '../../src/core/config.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { buildRooman } from '../../src/server.ts';
+import { festivalSpeech, SHARED_MODELS } from '../speech/fixtures.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const SCREENSHOT = join(ROOT, 'artifacts/web-call.png');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SAID =
+  'add a new lead rohan sharma from gurgaon phone nine eight seven six five four three two one zero';
+
+let workDir: string;
+let rooman: Awaited<ReturnType<typeof buildRooman>> | undefined;
+let context: BrowserContext | undefined;
+let page: Page;
+let baseUrl: string;
+const pageProblems: string[] = [];
+let audioFramesIn = 0;
+let audioBytesOut = 0;
+
+before(async () => {
+  assert.ok(
+    existsSync(CHROMIUM),
+    `Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium).`,
+  );
+  workDir = await mkdtemp(join(tmpdir(), 'rooman-web-call-'));
+  // The fake microphone: 1.5 s of silence, the request, then silence long enough that the loop never repeats it.
+  const speech = await festivalSpeech(SAID);
+  const lead = 24_000;
+  const samples = new Int16Array(lead + speech.length + 16_000 * 40);
+  samples.set(speech, lead);
+  const wav = join(workDir, 'caller.wav');
+  await writeFile(wav, writeWav({ sampleRate: 16_000, channels: 1, samples }));
+
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ROOMAN_DATA_DIR: join(workDir, 'data'),
+    ROOMAN_MODELS_DIR: SHARED_MODELS,
+    LOG_LEVEL: 'silent',
+    ROOMAN_LOG_FORMAT: 'json',
+  });
+  rooman = await buildRooman(config, { logger: silentLogger });
+  await rooman.app.listen({ port: 0, host: '127.0.0.1' });
+  baseUrl = `http://127.0.0.1:${(rooman.app.server.address() as AddressInfo).port}`;
+
+  context = await chromium.launchPersistentContext(join(workDir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${wav}`,
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+    viewport: { width: 1280, height: 900 },
+    timeout: 60_000,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageProblems.push(`console: ${message.text()}`);
+  });
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (frame) => {
+      if (typeof frame.payload !== 'string') audioFramesIn++;
+    });
+    ws.on('framereceived', (frame) => {
+      if (typeof frame.payload !== 'string') audioBytesOut += frame.payload.length;
+    });
+  });
+});
+
+after(async () => {
+  await context?.close();
+  await rooman?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+test('the call button: what the caller said and the reply appear in the conversation; typing goes over the call', async () => {
+  await page.goto(`${baseUrl}/`);
+  const bot = { requests: 0 };
+  page.on('request', (r) => {
+    if (r.url().endsWith('/bot/handle')) bot.requests++;
+  });
+  await page.getByRole('button', { name: 'Call' }).click();
+  await page.locator('#call-bar').waitFor({ state: 'visible' });
+  await page.locator('#call-bar [data-call-state]').filter({ hasText: 'Listening' }).waitFor();
+
+  // The caller's words, recognized from the fake microphone (the 3.3M model gets the digits right).
+  const said = page
+    .locator('#transcript li.bubble.user:not(.partial)')
+    .filter({ hasText: /seven six five four/ });
+  await said.waitFor({ timeout: 45_000 });
+  const reply = said.locator('xpath=following-sibling::li[contains(@class,"agent")]').first();
+  await reply.waitFor();
+  const replyText = (await reply.locator('p').textContent())?.trim() ?? '';
+  assert.ok(replyText.length > 10, `reply: ${replyText}`);
+  // The reply is spoken: 24 kHz PCM came down the socket, and the microphone went up it in 20 ms frames.
+  for (let i = 0; i < 50 && audioBytesOut < 48_000; i++) await page.waitForTimeout(100);
+  assert.ok(audioBytesOut >= 48_000, `only ${audioBytesOut} bytes of agent audio reached the page`);
+  assert.ok(audioFramesIn > 100, `only ${audioFramesIn} microphone frames were sent`);
+
+  await mkdir(dirname(SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+  // Typed text during the call is a turn of the call, not a /bot/handle request.
+  await page.getByLabel('Message').fill('hello');
+  await page.getByLabel('Message').press('Enter');
+  await page
+    .locator('#transcript li.bubble.user')
+    .filter({ hasText: /^You\s*hello$/ })
+    .waitFor();
+  assert.equal(bot.requests, 0);
+
+  // Mute, then hang up: the call button comes back.
+  await page.getByRole('button', { name: 'Mute' }).click();
+  assert.equal(await page.getByRole('button', { name: 'Unmute' }).getAttribute('aria-pressed'), 'true');
+  await page.getByRole('button', { name: 'Hang up' }).click();
+  await page.getByRole('button', { name: 'Call' }).waitFor();
+  assert.equal(await page.locator('#call-bar').isHidden(), true);
+  assert.deepEqual(pageProblems, []);
+});
