@@ -32,6 +32,9 @@ export interface VoiceRoutesOptions {
   maxPayload?: number;
 }
 
+/** Files a third-party page loads for the widget (see web/widget.js). */
+export const WIDGET_ASSET = /^\/(widget\.js|js\/(call-[\w-]+|audio-[\w-]+)\.js)$/;
+
 const orgOf = new WeakMap<FastifyRequest, string>();
 
 export async function registerVoiceRoutes(app: FastifyInstance, options: VoiceRoutesOptions): Promise<void> {
@@ -90,6 +93,18 @@ export async function registerVoiceRoutes(app: FastifyInstance, options: VoiceRo
       }
     },
   );
+
+  // The widget runs on other sites: its loader, its modules and the worklets are fetched cross-origin (module
+  // scripts and worklets are CORS requests). Only these files; the page and the APIs stay same-origin.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (WIDGET_ASSET.test(path)) {
+      void reply
+        .header('access-control-allow-origin', '*')
+        .header('cross-origin-resource-policy', 'cross-origin');
+    }
+    return payload;
+  });
 
   app.addHook('onClose', async () => {
     await Promise.all([...live].map((c) => c.end('server-closing', { code: 1001, why: 'server closing' })));
