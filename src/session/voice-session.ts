@@ -97,6 +97,9 @@ export interface VoiceSessionOptions {
   idempotencyKey?: (orgId: string, sessionId: string, turn: number) => string;
 }
 
+/** Said when a turn fails (the brain or a tool threw): the call goes on. */
+export const TURN_FAILED_REPLY = 'Sorry, something went wrong on my side. Could you say that again?';
+
 export const voiceTurnIdempotencyKey = (orgId: string, sessionId: string, turn: number): string =>
   `voice:${orgId}:${sessionId}:${turn}`;
 
@@ -394,8 +397,45 @@ export class VoiceSession {
   #enqueue(turn: PendingTurn): Promise<void> {
     this.#turns = this.#turns
       .then(() => this.#runTurn(turn))
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
+        this.#thinking = false;
         this.#events.emit('error', { error: error as Error, where: 'turn' });
+        // The caller must not be left in silence: say so, then listen again.
+        if (this.#ended) return;
+        const turn = this.#turn;
+        const failure = this.#seq++;
+        const apology = this.#seq++;
+        const startedAt = this.#clock.now();
+        void this.#record(() =>
+          this.#o.transcript?.append({
+            seq: failure,
+            turn,
+            role: 'system',
+            text: `turn failed: ${(error as Error).message}`,
+            startedAt,
+          }),
+        );
+        void this.#record(() =>
+          this.#o.transcript?.append({
+            seq: apology,
+            turn,
+            role: 'agent',
+            text: TURN_FAILED_REPLY,
+            startedAt,
+          }),
+        );
+        this.#events.emit('agent.text', { turn, text: TURN_FAILED_REPLY });
+        if (this.#o.synthesizer) await this.#speak(new Playback('reply', turn, TURN_FAILED_REPLY, apology));
+        else
+          void this.#record(() =>
+            this.#o.transcript?.settlePlayback(apology, {
+              endedAt: this.#clock.now(),
+              interrupted: false,
+              playedText: TURN_FAILED_REPLY,
+            }),
+          );
+        this.#answered = turn;
+        if (!this.#isSpeaking()) this.#setState('listening');
       });
     return this.#turns;
   }
@@ -405,13 +445,16 @@ export class VoiceSession {
     const turn = ++this.#turn;
     const now = this.#now;
     this.#events.emit('user.final', { turn, text: pending.text, source: pending.source });
+    // Sequence numbers are taken when a thing happens, not when its write runs, so the transcript keeps call order.
+    const userSeq = this.#seq++;
+    const userAt = this.#clock.now();
     const userWrite = this.#record(() =>
       this.#o.transcript?.append({
-        seq: this.#seq++,
+        seq: userSeq,
         turn,
         role: 'user',
         text: pending.text,
-        startedAt: this.#clock.now(),
+        startedAt: userAt,
       }),
     );
     this.#thinking = true;
@@ -430,13 +473,15 @@ export class VoiceSession {
             ...(outcome.error ? { error: outcome.error.message } : { result: outcome.result }),
             ms,
           });
+          const toolSeq = this.#seq++;
+          const toolAt = this.#clock.now();
           void this.#record(() =>
             this.#o.transcript?.append({
-              seq: this.#seq++,
+              seq: toolSeq,
               turn,
               role: 'tool',
               text: outcome.error ? `${name} failed: ${outcome.error.message}` : name,
-              startedAt: this.#clock.now(),
+              startedAt: toolAt,
               tool: { name, args, result: outcome.error ? { error: outcome.error.message } : outcome.result },
             }),
           );

@@ -8,12 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { LocalBrain } from '../../src/brains/local/local-brain.ts';
+import type { CrmGatewayFor } from '../../src/core/crm.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { BuiltinCrm } from '../../src/crm/builtin-crm.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { createOrgResolver } from '../../src/http/org.ts';
 import { registerSessionRoutes } from '../../src/http/routes/sessions.ts';
-import { VoiceSession } from '../../src/session/voice-session.ts';
+import { VoiceSessions } from '../../src/session/voice-sessions.ts';
 import type { Database } from '../../src/store/database.ts';
 import { ApiKeyRepository } from '../../src/store/organisations.ts';
 import { TranscriptRepository, transcriptSink } from '../../src/store/transcripts.ts';
@@ -58,22 +59,21 @@ function suite(target: DatabaseTarget) {
     await database.close();
   });
 
-  /** A call of typed turns, transcript written as it goes. */
-  async function runCall(orgId: string, turns: string[], channel = 'cli'): Promise<string> {
-    const id = randomUUID();
-    const session = new VoiceSession({
-      orgId,
-      sessionId: id,
-      channel,
-      brain,
-      crm: crm.gatewayFor(orgId),
-      timeZone: 'Asia/Kolkata',
-      transcript: transcriptSink(transcripts, orgId, id),
-    });
-    await session.start();
+  /** A call of typed turns through the product's session factory, transcript written as it goes. */
+  async function runCall(orgId: string, turns: string[], channel = 'cli', sessions = voiceSessions()) {
+    const session = await sessions.open(orgId, channel);
     for (const text of turns) await session.sendText(text);
     await session.end();
-    return id;
+    return session.id;
+  }
+
+  function voiceSessions(crmFor: CrmGatewayFor = (orgId) => crm.gatewayFor(orgId)) {
+    return new VoiceSessions({
+      brain,
+      crmFor,
+      timeZone: 'Asia/Kolkata',
+      transcriptFor: (orgId, sessionId) => transcriptSink(transcripts, orgId, sessionId),
+    });
   }
 
   it('returns a call with its transcript: user, tool and agent entries in order', async () => {
@@ -143,5 +143,41 @@ function suite(target: DatabaseTarget) {
       headers: { authorization: 'Bearer nope' },
     });
     assert.equal(keyless.statusCode, 401);
+  });
+
+  it('a CRM that fails mid-call: the tool entry records the error, the caller hears why, the call goes on', async () => {
+    const broken = await target.open();
+    const brokenCrm = new BuiltinCrm({
+      db: broken.db,
+      kind: broken.kind,
+      logger: silentLogger,
+      dataDir: '/tmp',
+      csvLogs: false,
+    });
+    await broken.close();
+    const session = await voiceSessions(() => brokenCrm.gatewayFor(openOrg)).open(openOrg, 'cli');
+    const toolErrors: string[] = [];
+    session.on('tool.result', (t) => {
+      if (t.error) toolErrors.push(t.error);
+    });
+    await session.sendText('Add a new lead: Tara Das from Kolkata, phone 9830012345');
+    await session.sendText('hello');
+    await session.end();
+    assert.equal(toolErrors.length, 1);
+    const body = (await app.inject({ method: 'GET', url: `/api/sessions/${session.id}` })).json();
+    assert.deepEqual(
+      body.entries.map((e: { seq: number; turn: number; role: string }) => [e.seq, e.turn, e.role]),
+      [
+        [0, 1, 'user'],
+        [1, 1, 'tool'],
+        [2, 1, 'agent'],
+        [3, 2, 'user'],
+        [4, 2, 'agent'],
+      ],
+      'entries in the order they happened',
+    );
+    assert.equal(body.entries[1].tool.name, 'createLead');
+    assert.match(body.entries[1].tool.result.error, /CRM/);
+    assert.match(body.entries[2].text, /CRM is not answering/);
   });
 }

@@ -1,0 +1,72 @@
+/**
+ * Opens calls: binds what every call of the product shares (the brain, the speech engines, the organisation's CRM,
+ * calendar, messages and time zone, where transcripts go) so a channel only says which organisation and which
+ * transport. One instance per process; engines are loaded once and shared by all calls.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EndpointerOptions } from '../audio/endpointer.ts';
+import type { VoiceActivityDetector } from '../audio/vad.ts';
+import type { Brain } from '../brains/brain.ts';
+import type { CrmGatewayFor } from '../core/crm.ts';
+import type { MeetingCalendarFor } from '../core/meetings.ts';
+import type { MessageSenderFor } from '../core/messages.ts';
+import type { Clock } from '../core/time.ts';
+import type { SpeechRecognizer } from '../speech/recognizer.ts';
+import type { SpeechSynthesizer } from '../speech/synthesizer.ts';
+import { type BargeInOptions, type TranscriptSink, VoiceSession } from './voice-session.ts';
+
+export interface VoiceSessionsOptions {
+  brain: Brain;
+  crmFor: CrmGatewayFor;
+  calendarFor?: MeetingCalendarFor;
+  messagesFor?: MessageSenderFor;
+  /** IANA zone per organisation (or one for all). */
+  timeZone: string | ((orgId: string) => string | Promise<string>);
+  recognizer?: SpeechRecognizer;
+  synthesizer?: SpeechSynthesizer;
+  /** A VAD per call (default: the energy VAD); e.g. `() => new SileroVad(...)`. */
+  createVad?: () => VoiceActivityDetector;
+  /** Where a call's transcript goes, e.g. `(org, id) => transcriptSink(repository, org, id)`. */
+  transcriptFor?: (orgId: string, sessionId: string) => TranscriptSink;
+  endpointer?: EndpointerOptions;
+  bargeIn?: BargeInOptions;
+  fillerAfterMs?: number;
+  clock?: Clock;
+}
+
+export class VoiceSessions {
+  readonly #o: VoiceSessionsOptions;
+
+  constructor(options: VoiceSessionsOptions) {
+    this.#o = options;
+  }
+
+  /** A started call for the organisation; the caller feeds it and ends it. */
+  async open(orgId: string, channel: string, sessionId: string = randomUUID()): Promise<VoiceSession> {
+    const o = this.#o;
+    const tz = typeof o.timeZone === 'string' ? o.timeZone : await o.timeZone(orgId);
+    const calendar = o.calendarFor?.(orgId);
+    const messages = o.messagesFor?.(orgId);
+    const transcript = o.transcriptFor?.(orgId, sessionId);
+    const session = new VoiceSession({
+      orgId,
+      sessionId,
+      channel,
+      brain: o.brain,
+      crm: o.crmFor(orgId),
+      timeZone: tz,
+      ...(calendar ? { calendar } : {}),
+      ...(messages ? { messages } : {}),
+      ...(o.recognizer ? { recognizer: o.recognizer } : {}),
+      ...(o.synthesizer ? { synthesizer: o.synthesizer } : {}),
+      ...(o.createVad ? { vad: o.createVad() } : {}),
+      ...(transcript ? { transcript } : {}),
+      ...(o.endpointer ? { endpointer: o.endpointer } : {}),
+      ...(o.bargeIn ? { bargeIn: o.bargeIn } : {}),
+      ...(o.fillerAfterMs !== undefined ? { fillerAfterMs: o.fillerAfterMs } : {}),
+      ...(o.clock ? { clock: o.clock } : {}),
+    });
+    await session.start();
+    return session;
+  }
+}
