@@ -24,8 +24,8 @@ export interface VoiceSessionsOptions {
   timeZone: string | ((orgId: string) => string | Promise<string>);
   recognizer?: SpeechRecognizer;
   synthesizer?: SpeechSynthesizer;
-  /** A VAD per call (default: the energy VAD); e.g. `() => new SileroVad(...)`. */
-  createVad?: () => VoiceActivityDetector;
+  /** A VAD per call (default: the energy VAD); e.g. `() => SileroVad.open({ modelPath })`. */
+  createVad?: () => VoiceActivityDetector | Promise<VoiceActivityDetector>;
   /** Where a call's transcript goes, e.g. `(org, id) => transcriptSink(repository, org, id)`. */
   transcriptFor?: (orgId: string, sessionId: string) => TranscriptSink;
   endpointer?: EndpointerOptions;
@@ -48,6 +48,7 @@ export class VoiceSessions {
     const calendar = o.calendarFor?.(orgId);
     const messages = o.messagesFor?.(orgId);
     const transcript = o.transcriptFor?.(orgId, sessionId);
+    const vad = o.createVad ? await o.createVad() : undefined;
     const session = new VoiceSession({
       orgId,
       sessionId,
@@ -59,7 +60,7 @@ export class VoiceSessions {
       ...(messages ? { messages } : {}),
       ...(o.recognizer ? { recognizer: o.recognizer } : {}),
       ...(o.synthesizer ? { synthesizer: o.synthesizer } : {}),
-      ...(o.createVad ? { vad: o.createVad() } : {}),
+      ...(vad ? { vad } : {}),
       ...(transcript ? { transcript } : {}),
       ...(o.endpointer ? { endpointer: o.endpointer } : {}),
       ...(o.bargeIn ? { bargeIn: o.bargeIn } : {}),

@@ -10,6 +10,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { SileroVad } from '../../src/audio/silero-vad.ts';
+import type { VoiceActivityDetector } from '../../src/audio/vad.ts';
 import { LocalBrain } from '../../src/brains/local/local-brain.ts';
 import type { CrmGateway } from '../../src/core/crm.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -23,7 +25,7 @@ import type { SpeechSynthesizer } from '../../src/speech/synthesizer.ts';
 import type { Database } from '../../src/store/database.ts';
 import { TranscriptRepository, transcriptSink } from '../../src/store/transcripts.ts';
 import { createUnderstandingEngine } from '../../src/understanding/engine.ts';
-import { SpeechFixtures } from '../audio/speech-fixtures.ts';
+import { SpeechFixtures, sileroModelPath } from '../audio/speech-fixtures.ts';
 import { createTestOrg, type DatabaseTarget, databaseTargets } from '../helpers/db.ts';
 import { festivalSpeech, KWS_MODEL, SHARED_MODELS } from '../speech/fixtures.ts';
 import { CallerLine, waitFor } from './caller-line.ts';
@@ -107,7 +109,7 @@ function suite(target: DatabaseTarget) {
     await database.close();
   });
 
-  async function call(options: { crm?: (orgId: string) => CrmGateway } = {}) {
+  async function call(options: { crm?: (orgId: string) => CrmGateway; vad?: VoiceActivityDetector } = {}) {
     const org = await createTestOrg(database.db);
     const sessionId = randomUUID();
     const session = new VoiceSession({
@@ -120,6 +122,7 @@ function suite(target: DatabaseTarget) {
       recognizer,
       synthesizer,
       transcript: transcriptSink(transcripts, org.id, sessionId),
+      ...(options.vad ? { vad: options.vad } : {}),
     });
     const seen = record(session);
     await session.start();
@@ -381,6 +384,52 @@ function suite(target: DatabaseTarget) {
       const reply = (await transcripts.entries(org.id, session.id)).find((e) => e.role === 'agent')!;
       assert.equal(reply.interrupted, true);
       assert.equal(reply.played_text, interrupted.playedText);
+    } finally {
+      line.stop();
+      await session.end();
+    }
+  });
+
+  it('with the Silero VAD: a spoken turn is answered, and speech over the reply interrupts it', async () => {
+    const vad = await SileroVad.open({ modelPath: sileroModelPath() });
+    const { org, session, seen, line } = await call({ vad });
+    try {
+      const request = await festivalSpeech('schedule a site visit for tomorrow at ten in the morning');
+      const interruption = await fixtures.speech(
+        'no wait, please change the city to mumbai',
+        'flite',
+        0,
+        0.8,
+      );
+      await line.pause(300);
+      await line.say(request);
+      await waitFor<VoiceSessionEvents['agent.audio']>((l) => session.on('agent.audio', l), 15_000);
+      assert.equal(only(seen, 'user.final')[0]!.payload.source, 'speech');
+      assert.match(only(seen, 'user.final')[0]!.payload.text, /site visit/);
+      const reply = only(seen, 'agent.text')[0]!.payload.text;
+      // Long enough to talk over? The dialogue asks which lead; speak over its first second.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      if (session.state !== 'speaking') assert.fail(`reply too short to interrupt: ${reply}`);
+      const spoken = line.say(interruption.samples);
+      const interrupted = await waitFor<VoiceSessionEvents['agent.interrupted']>(
+        (l) => session.on('agent.interrupted', l),
+        5_000,
+      );
+      const speechStart = await spoken;
+      const vadStart = only(seen, 'vad').find(
+        (v) => v.at >= speechStart && v.payload.event.type === 'speech-start',
+      )!;
+      const clear = only(seen, 'clear').find((c) => c.at >= vadStart.at)!;
+      const interruptedAt = only(seen, 'agent.interrupted')[0]!.at;
+      console.log(
+        `# barge-in (Silero): speech start → VAD ${(vadStart.at - speechStart).toFixed(0)} ms, VAD → clear ${(clear.at - vadStart.at).toFixed(1)} ms, ` +
+          `speech start → agent.interrupted ${(interruptedAt - speechStart).toFixed(0)} ms`,
+      );
+      assert.ok(clear.at - vadStart.at < 100);
+      assert.ok(interrupted.playedText.length < interrupted.text.length);
+      await session.end();
+      const stored = (await transcripts.entries(org.id, session.id)).find((e) => e.role === 'agent')!;
+      assert.equal(stored.interrupted, true);
     } finally {
       line.stop();
       await session.end();
