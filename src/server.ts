@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { LocalBrain } from './brains/local/local-brain.ts';
 import { ALL_TASKS } from './brains/local/tasks/index.ts';
+import type { ChannelLimits } from './channels/browser/voice-channel.ts';
 import { BotService } from './channels/text/bot-service.ts';
 import type { Config } from './core/config.ts';
 import type { CrmGatewayFor } from './core/crm.ts';
@@ -50,6 +51,8 @@ export interface BuildOptions {
   clock?: Clock;
   /** Parts of the server to leave out: `rooman crm` serves the CRM API alone. */
   only?: 'crm';
+  /** Limits of the browser voice channel (tests make them small). */
+  voiceLimits?: Partial<ChannelLimits>;
 }
 
 export interface Rooman {
@@ -123,6 +126,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       await registerVoiceRoutes(app, {
         resolveOrg,
         logger,
+        ...(options.voiceLimits ? { limits: options.voiceLimits } : {}),
         openCall: async (orgId) => {
           const { recognizer, synthesizer } = await speech();
           const sessionId = randomUUID();

@@ -26,8 +26,8 @@
  *
  * Bad input ends at most this call, never another: a malformed or unknown control message gets an `error` and the
  * call goes on (too many of them: close 1008); an oversized binary frame or audio sent much faster than real time
- * gets an `error` and close 1009/1008; a client that stops reading has its audio dropped, then the call closed
- * with 1013; a vanished client ends its session. The transcript is kept in every case (the session settles it).
+ * gets an `error` and close 1009/1008; a client that stops reading has its audio dropped, then (too much queued,
+ * or queued too long) the call closed with 1013; a vanished client ends its session. The transcript is kept in every case (the session settles it).
  */
 import type { ErrorType } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -60,8 +60,10 @@ export interface ChannelLimits {
   maxBadMessages: number;
   /** Agent audio is dropped while the socket has more than this queued (default 512 KiB ≈ 11 s at 24 kHz). */
   dropAudioAboveBytes: number;
-  /** The call is closed with 1013 when the socket has more than this queued (default 2 MiB). */
+  /** The call is closed with 1013 when the socket has more than this queued (default 2 MiB)… */
   closeAboveBytes: number;
+  /** …or has stayed above `dropAudioAboveBytes` this long: the client stopped reading (default 10 s). */
+  stalledCloseMs: number;
 }
 
 export const DEFAULT_LIMITS: ChannelLimits = {
@@ -70,6 +72,7 @@ export const DEFAULT_LIMITS: ChannelLimits = {
   maxBadMessages: 20,
   dropAudioAboveBytes: 512 * 1024,
   closeAboveBytes: 2 * 1024 * 1024,
+  stalledCloseMs: 10_000,
 };
 
 export interface BrowserVoiceChannelOptions {
@@ -109,6 +112,9 @@ export class BrowserVoiceChannel {
   #droppedAudioMs = 0;
   #closed = false;
   #ended: Promise<void> | null = null;
+  /** Since when the socket has been above the drop limit (null: it is not). */
+  #overSince: number | null = null;
+  #readerCheck: ReturnType<typeof setInterval> | null = null;
 
   constructor(options: BrowserVoiceChannelOptions) {
     this.#socket = options.socket;
@@ -132,6 +138,9 @@ export class BrowserVoiceChannel {
       void this.end('socket-error');
     });
     this.#startedAt = this.#now();
+    // Dropping audio stops the buffer growing, so a stalled reader is found by time, not only by size.
+    this.#readerCheck = setInterval(() => this.#checkReader(), 250);
+    this.#readerCheck.unref?.();
     // `ready` first: the session's first event (state) follows it.
     this.#send({
       type: 'ready',
@@ -149,6 +158,7 @@ export class BrowserVoiceChannel {
   /** Ends the session (transcript settled) and closes the socket; safe to call many times. */
   end(reason: string, close?: { code: number; why: string }): Promise<void> {
     this.#ended ??= (async () => {
+      if (this.#readerCheck) clearInterval(this.#readerCheck);
       try {
         await this.#session.end(reason);
       } catch (error) {
@@ -337,15 +347,9 @@ export class BrowserVoiceChannel {
     sampleRate: number;
     offsetMs: number;
   }): void {
-    if (this.#closed) return;
-    const buffered = this.#socket.bufferedAmount;
-    if (buffered > this.#limits.closeAboveBytes) {
-      this.#sendError('RATE_LIMITED', 'The client is not reading; the call is closed');
-      void this.end('client-not-reading', { code: 1013, why: 'client not reading' });
-      return;
-    }
+    if (this.#closed || this.#checkReader()) return;
     const durationMs = (p.samples.length * 1000) / p.sampleRate;
-    if (buffered > this.#limits.dropAudioAboveBytes) {
+    if (this.#socket.bufferedAmount > this.#limits.dropAudioAboveBytes) {
       // Late audio is worse than none: a client this far behind would hear the agent seconds late.
       this.#droppedAudioMs += durationMs;
       return;
@@ -356,6 +360,20 @@ export class BrowserVoiceChannel {
     this.#segments.push({ turn: p.turn, kind: p.kind, atMs: this.#sentMs, durationMs, offsetMs: p.offsetMs });
     this.#sentMs += durationMs;
     if (out.length > 0) this.#sendRaw(pcmBytes(out));
+  }
+
+  /** Closes the call (1013) when the client has stopped reading; returns whether it did. */
+  #checkReader(): boolean {
+    if (this.#ended) return true;
+    const buffered = this.#socket.bufferedAmount;
+    const now = this.#now();
+    if (buffered <= this.#limits.dropAudioAboveBytes) this.#overSince = null;
+    else this.#overSince ??= now;
+    const stalled = this.#overSince !== null && now - this.#overSince >= this.#limits.stalledCloseMs;
+    if (buffered <= this.#limits.closeAboveBytes && !stalled) return false;
+    this.#sendError('RATE_LIMITED', 'The client is not reading; the call is closed');
+    void this.end('client-not-reading', { code: 1013, why: 'client not reading' });
+    return true;
   }
 
   /** The resampler holds back its filter delay; let the end of the last utterance out. */
