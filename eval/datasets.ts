@@ -220,8 +220,10 @@ export function hinglish(dir: string): IntentSet[] | undefined {
 // --- date/time and phone cases -----------------------------------------------------------------------------------
 
 export interface InstantCase {
-  source: 'duckling' | 'recognizers';
+  source: 'duckling' | 'recognizers' | 'chrono';
   text: string;
+  /** How the data set writes numeric dates; month first (US English) unless it says otherwise. */
+  dateOrder?: 'day-first' | 'month-first';
   /** Reference instant and the zone its wall-clock reading is in. */
   now: Date;
   tz: string;
@@ -296,6 +298,49 @@ export function recognizersInstants(dir: string): InstantCase[] | undefined {
       now: new Date(`${r.reference_datetime}Z`),
       tz: 'UTC',
       expected,
+    });
+  }
+  return out;
+}
+
+const ChronoRow = z.looseObject({
+  text: z.string(),
+  reference_datetime: z.string().nullable(),
+  reference: z.string(),
+  parser: z.string(),
+  expected: z.looseObject({
+    start_datetime: z.string().optional(),
+    start: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+/** Where chrono's own tests give no reference instant (absolute expressions), the one they are written against. */
+const CHRONO_DEFAULT_REFERENCE = '2012-08-10T00:00:00';
+const CHRONO_ENGLISH = new Set(['chrono', 'chrono.casual', 'chrono.strict', 'chrono.en', 'chrono.en.GB']);
+/** A clock time written with digits ("10:30", "9 pm"): its hour and minute are checked, not only the day. */
+const WRITTEN_CLOCK = /\d\s*(?::\s*\d\d|[ap]\.?m\b|o'clock)/i;
+
+/**
+ * chrono's English test sentences with one start instant and a fixed (or no) reference: the day must match, and
+ * the hour and minute too where a clock time is written with digits. A part of the day said in words ("this
+ * morning") is left to our business defaults, which differ from chrono's on purpose.
+ */
+export function chronoInstants(dir: string): InstantCase[] | undefined {
+  const all = rows(dir, 'chrono_en.jsonl', ChronoRow);
+  if (!all) return undefined;
+  const out: InstantCase[] = [];
+  for (const r of all) {
+    const start = r.expected.start_datetime;
+    if (!start || !CHRONO_ENGLISH.has(r.parser)) continue;
+    if (r.reference !== 'literal' && !r.reference.startsWith('none')) continue;
+    const clock = r.expected.start !== undefined && 'hour' in r.expected.start && WRITTEN_CLOCK.test(r.text);
+    out.push({
+      source: 'chrono',
+      text: r.text,
+      now: new Date(`${r.reference_datetime ?? CHRONO_DEFAULT_REFERENCE}Z`),
+      tz: 'UTC',
+      dateOrder: r.parser === 'chrono.en.GB' ? 'day-first' : 'month-first',
+      expected: [start.slice(0, clock ? 16 : 10)],
     });
   }
   return out;

@@ -11,6 +11,7 @@ const dir = i > 0 ? process.argv[i + 1]! : '/work/shared/evals/dev';
 for (const [name, cases] of [
   ['duckling', data.ducklingInstants(dir)],
   ['recognizers', data.recognizersInstants(dir)],
+  ['chrono', data.chronoInstants(dir)],
 ] as const) {
   for (const c of cases ?? []) {
     let got: string | null = null;
@@ -18,7 +19,7 @@ for (const [name, cases] of [
       got = resolveInstant(c.text, {
         now: c.now,
         tz: c.tz,
-        dateOrder: process.argv.includes('--day-first') ? 'day-first' : 'month-first',
+        dateOrder: process.argv.includes('--day-first') ? 'day-first' : (c.dateOrder ?? 'month-first'),
       });
     } catch (error) {
       got = `THROW ${String(error)}`;

@@ -168,6 +168,7 @@ export async function runEval(options: EvalOptions = {}): Promise<EvalReport> {
   for (const [name, cases] of [
     ['Duckling instants', data.ducklingInstants(dir)],
     ['Recognizers-Text instants', data.recognizersInstants(dir)],
+    ['chrono_en instants', data.chronoInstants(dir)],
   ] as const) {
     if (!cases || cases.length === 0) continue;
     progress(`dates: ${name} (${cases.length})`);
@@ -175,8 +176,8 @@ export async function runEval(options: EvalOptions = {}): Promise<EvalReport> {
     for (const c of cases) {
       let got: string | null = null;
       try {
-        // Both data sets are US English (5/3/18 is May 3), so they are read as an organisation writing month first.
-        got = resolveInstant(c.text, { now: c.now, tz: c.tz, dateOrder: US_DATE_SETS_ORDER });
+        // The data sets are US English (5/3/18 is May 3): read as an organisation writing month first.
+        got = resolveInstant(c.text, { now: c.now, tz: c.tz, dateOrder: c.dateOrder ?? US_DATE_SETS_ORDER });
       } catch (error) {
         crashes.push({ text: c.text, error: `resolveInstant: ${String(error)}` });
       }

@@ -304,3 +304,19 @@ describe('extractDateTime: the rest of a period', () => {
     assert.equal(extractDateTime('no calls the remainder of the day', ctx).date, '2025-10-01');
   });
 });
+
+describe('extractDateTime: a weekday that does not fit the date', () => {
+  it('keeps the coming date when the weekday only fits a date further away in the past', () => {
+    // 10 March 2026 is a Tuesday; 10 March 2025 was a Monday, further back than 10 March 2026 is ahead.
+    assert.equal(extractDateTime('the deadline is Monday, 10 March', ctx).date, '2026-03-10');
+  });
+
+  it('takes the recent day when the weekday fits it', () => {
+    // 28 September 2025 was the Sunday just gone.
+    assert.equal(extractDateTime('it was Sunday, 28 September', ctx).date, '2025-09-28');
+  });
+
+  it('does not read "the day off" as a day', () => {
+    assert.equal(extractDateTime('taking the day off on Friday', ctx).date, '2025-10-03');
+  });
+});

@@ -639,8 +639,14 @@ function isLeadTime(context: Context, r: chrono.ParsingResult): boolean {
   return /^\s+(?:before|after|prior\s+to)\b/i.test(tail) && BEFORE_EVENT.test(tail);
 }
 
+/** "the day off", "a week" with no "in", "from now" or "ago": a length of time, not a day. */
+const BARE_UNIT = /^(?:the\s+day|an?\s+(?:day|week|month|year))$/i;
+
 const durationFilter: Refiner = {
-  refine: (context, results) => results.filter((r) => !FOR_DURATION.test(r.text) && !isLeadTime(context, r)),
+  refine: (context, results) =>
+    results.filter(
+      (r) => !FOR_DURATION.test(r.text) && !isLeadTime(context, r) && !BARE_UNIT.test(r.text.trim()),
+    ),
 };
 
 const lookalikeFilter: Refiner = {

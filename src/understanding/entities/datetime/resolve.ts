@@ -258,6 +258,15 @@ function matchWeekday(c: ParsingComponents, at: DateTime, now: DateTime): DateTi
     }
     if (best) break;
   }
+  // "Tuesday, 10 January" said in August: the coming 10 January is nearer than the last one on a Tuesday, so the
+  // weekday is the slip; "Sunday, Feb 10" said on the 12th is two days ago.
+  if (
+    best &&
+    c.isCertain('month') &&
+    best < now &&
+    Math.abs(at.diff(now).milliseconds) < Math.abs(best.diff(now).milliseconds)
+  )
+    return at;
   return best ?? at;
 }
 
