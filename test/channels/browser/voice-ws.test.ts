@@ -136,6 +136,30 @@ describe('/ws/voice typed turns', () => {
   });
 });
 
+describe('/ws/voice playback reports', () => {
+  it('`played` tells the session what the caller heard: an interrupted reply is cut where the client said', async () => {
+    const { client, sessionId } = await connect();
+    client.sendJson({ type: 'text', text: 'Add a new lead: Rohan Sharma from Pune, phone 9876543210' });
+    await client.until(() => client.audioSamples() > 0, 'reply audio');
+    // Well over a second of wall clock passes, but the client says only 400 ms reached the speaker.
+    client.sendJson({ type: 'played', ms: 200 });
+    client.sendJson({ type: 'played', ms: 400 });
+    await new Promise((r) => setTimeout(r, 1200));
+    client.sendJson({ type: 'text', text: 'hello' });
+    const interrupted = await client.event('agent.interrupted');
+    assert.equal(interrupted.played_ms, 400);
+    assert.ok(Number(interrupted.total_ms) > 1000, `the reply was only ${interrupted.total_ms} ms`);
+    client.sendJson({ type: 'hangup' });
+    await client.closedWith();
+    await endedInDatabase(rooman.defaultOrg.id, sessionId);
+    const agent = (await transcripts.entries(rooman.defaultOrg.id, sessionId)).find(
+      (e) => e.role === 'agent',
+    )!;
+    assert.equal(agent.interrupted, true);
+    assert.equal(agent.played_text, interrupted.played_text);
+  });
+});
+
 describe('/ws/voice bad input ends only that call', () => {
   it('odd-length and garbage binary frames are accepted as audio; the call goes on', async () => {
     const { client } = await connect();
