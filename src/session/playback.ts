@@ -5,6 +5,9 @@
  */
 import type { SynthesisChunk } from '../speech/synthesizer.ts';
 
+/** How long past the assumed end of playback a channel's missing "played" report is waited for. */
+const STALE_REPORT_GRACE_MS = 2000;
+
 interface StoredChunk {
   samples: Int16Array;
   sampleRate: number;
@@ -82,7 +85,12 @@ export class Playback {
   }
 
   finished(now: number): boolean {
-    return this.synthesisDone && this.playedMs(now) >= this.totalMs - 1;
+    if (!this.synthesisDone) return false;
+    if (this.playedMs(now) >= this.totalMs - 1) return true;
+    // A channel whose reports stopped short (a lost last report) must not keep the agent "speaking" forever:
+    // once the clock says the audio ended well ago, it ended.
+    if (this.#reportedMs === null || this.held || this.#clockStart === null) return false;
+    return this.#clockBaseMs + (now - this.#clockStart) >= this.totalMs + STALE_REPORT_GRACE_MS;
   }
 
   /** Stops the clock where the caller's ears are; the channel drops what it had queued. */

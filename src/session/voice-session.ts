@@ -383,7 +383,8 @@ export class VoiceSession {
     const last = this.#playbacks.at(-1);
     if (!last) return;
     const now = this.#now();
-    const wait = Math.max(5, last.expectedEnd(now) - now + 5);
+    // Past the assumed end (a channel reporting playback behind the clock), look again every 50 ms, not in a spin.
+    const wait = Math.max(50, last.expectedEnd(now) - now + 5);
     this.#endTimer = setTimeout(() => {
       this.#endTimer = null;
       this.#checkPlaybackDone();

@@ -435,4 +435,30 @@ function suite(target: DatabaseTarget) {
       await session.end();
     }
   });
+
+  it('a channel whose playback reports stop short does not keep the agent speaking for ever', async () => {
+    const { org, session, seen, line } = await call();
+    try {
+      void session.sendText('Add a new lead: Neha Gupta from Indore, phone 9826098260');
+      await waitFor<VoiceSessionEvents['agent.audio']>((l) => session.on('agent.audio', l), 15_000);
+      session.markPlayed(300); // …and never again
+      await repliedAndQuiet(session, 1, 30_000);
+      const audio = only(seen, 'agent.audio').filter((a) => a.payload.turn === 1);
+      const totalMs = audio.reduce(
+        (ms, a) => ms + (a.payload.samples.length * 1000) / a.payload.sampleRate,
+        0,
+      );
+      const spokeFor = only(seen, 'state').at(-1)!.at - audio[0]!.at;
+      assert.ok(
+        spokeFor >= totalMs + 1900 && spokeFor < totalMs + 2500,
+        `listening again after ${spokeFor} ms`,
+      );
+      await session.end();
+      const reply = (await transcripts.entries(org.id, session.id)).find((e) => e.role === 'agent')!;
+      assert.equal(reply.interrupted, false);
+    } finally {
+      line.stop();
+      await session.end();
+    }
+  });
 }
