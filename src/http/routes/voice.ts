@@ -3,7 +3,7 @@
  *
  * The organisation is resolved before the upgrade, so a bad key is a plain 401 with the product's error JSON.
  * Browsers cannot set headers on a WebSocket, so `?key=<api key>` stands for `Authorization: Bearer <key>`.
- * Open calls end (transcripts settled) before the server finishes closing, so the database closes after them.
+ * Open calls end (`ended`, close 1001, transcripts settled) in the server's preClose, before the database closes.
  */
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -39,7 +39,17 @@ const orgOf = new WeakMap<FastifyRequest, string>();
 
 export async function registerVoiceRoutes(app: FastifyInstance, options: VoiceRoutesOptions): Promise<void> {
   const live = new Set<BrowserVoiceChannel>();
-  await app.register(websocket, { options: { maxPayload: options.maxPayload ?? 1024 * 1024 } });
+  await app.register(websocket, {
+    options: { maxPayload: options.maxPayload ?? 1024 * 1024 },
+    // Shutdown (preClose: the database is still open): callers hear `ended` and a 1001, transcripts are settled.
+    preClose: async function (this: FastifyInstance) {
+      // No new calls while closing (the plugin is the server's only upgrade listener).
+      this.server.removeAllListeners('upgrade');
+      await Promise.all([...live].map((c) => c.end('server-closing', { code: 1001, why: 'server closing' })));
+      for (const client of this.websocketServer.clients) client.close(1001, 'server closing');
+      await new Promise<void>((resolve) => this.websocketServer.close(() => resolve()));
+    },
+  });
 
   app.get<{ Querystring: { key?: string } }>(
     '/ws/voice',
@@ -104,9 +114,5 @@ export async function registerVoiceRoutes(app: FastifyInstance, options: VoiceRo
         .header('cross-origin-resource-policy', 'cross-origin');
     }
     return payload;
-  });
-
-  app.addHook('onClose', async () => {
-    await Promise.all([...live].map((c) => c.end('server-closing', { code: 1001, why: 'server closing' })));
   });
 }
