@@ -320,3 +320,26 @@ describe('extractDateTime: a weekday that does not fit the date', () => {
     assert.equal(extractDateTime('taking the day off on Friday', ctx).date, '2025-10-03');
   });
 });
+
+describe('extractDateTime: clock readings with "to" and "by", and days a month lacks', () => {
+  it('reads "at ten to six" as 5:50, but keeps "from 10 to 6" a range', () => {
+    assert.equal(extractDateTime('call me at ten to six', ctx).datetime, at('2025-10-01T17:50:00'));
+    const range = extractDateTime('the office is staffed from 10 to 6', ctx);
+    assert.equal(range.datetime, at('2025-10-01T10:00:00'));
+    assert.equal(range.end_datetime, at('2025-10-01T18:00:00'));
+  });
+
+  it('reads "by 7" after a part of the day as that hour, and leaves arithmetic alone', () => {
+    assert.equal(
+      extractDateTime('set the review tomorrow evening by seven', ctx).datetime,
+      at('2025-10-02T19:00:00'),
+    );
+    assert.deepEqual(extractDateTime('what is 90 divided by 3', ctx), {});
+  });
+
+  it('takes "the 31st" in the next month that has one', () => {
+    const november = { ...ctx, now: new Date('2025-11-10T10:00:00+05:30') };
+    assert.equal(extractDateTime('invoice on the 31st', november).date, '2025-12-31');
+    assert.equal(extractDateTime('invoice on the 30th', november).date, '2025-11-30');
+  });
+});

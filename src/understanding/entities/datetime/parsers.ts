@@ -241,12 +241,15 @@ const dayOfMonthParser: Parser = {
     const today = refDay(context);
     let year = today.getUTCFullYear();
     let month = today.getUTCMonth() + 1;
-    if (day < today.getUTCDate()) {
-      month += 1;
+    if (day < today.getUTCDate()) month += 1;
+    // "the 31st" said in February or April: the next month that has one.
+    for (let i = 0; i < 3; i++) {
       if (month > 12) {
-        month = 1;
+        month -= 12;
         year += 1;
       }
+      if (day <= daysInMonth(year, month)) break;
+      month += 1;
     }
     const components = context.createParsingComponents({ day });
     components.imply('month', month);
@@ -272,7 +275,9 @@ const pastToParser: Parser = {
     // "half to four" is not said; "10 to 11" is a range, not 10:50: "to"/"before" need a quarter or "minutes".
     if (word === 'half' && relation !== 'past' && relation !== 'after') return null;
     // "twenty to six" is 5:40, but "five to six" / "ten to eleven" are more often ranges in business talk.
-    const minutesSaid = /\bmin/i.test(m[0]) || word === 'quarter' || minutes > 12;
+    // After "at"/"by"/"around" it is a clock reading: "at ten to six" is 5:50.
+    const minutesSaid =
+      /\bmin/i.test(m[0]) || word === 'quarter' || minutes > 12 || /^(?:at|by|around|@)\s/i.test(m[0]);
     if ((relation === 'to' || relation === 'till' || relation === 'before') && !minutesSaid) return null;
     let minute = minutes;
     if (relation === 'to' || relation === 'till' || relation === 'before') {

@@ -132,6 +132,8 @@ const RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
     (_m, t, day, part) => `${day}${part} at ${t}`,
   ],
   [/\b(tomorrow|today|tonight)\s+(\d{1,2})(?=\s*(?:$|[,.!?]|o'clock))/gi, '$1 at $2'],
+  // "tomorrow evening by 7": after a part of the day, "by" an hour is that hour.
+  [/\b(today|tomorrow|tonight|morning|afternoon|evening|night)\s+by\s+(?=\d{1,2}\b)/gi, '$1 at '],
 ];
 
 export interface Rewritten {
