@@ -293,6 +293,8 @@ export class BrowserVoiceChannel {
     const s = this.#session;
     s.on('state', ({ state }) => {
       if (state === 'listening') this.#flushAudio();
+      // Every utterance has settled: later reports belong to the next one (the client's count runs on).
+      if (state !== 'speaking') this.#segments = [];
       this.#send({ type: 'state', state });
     });
     s.on('user.partial', ({ text }) => this.#send({ type: 'user.partial', text }));

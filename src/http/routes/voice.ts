@@ -12,6 +12,7 @@ import {
   type ChannelLimits,
   type VoiceSocket,
 } from '../../channels/browser/voice-channel.ts';
+import { RoomanError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { VoiceSession } from '../../session/voice-session.ts';
 import type { ResolveOrg } from '../org.ts';
@@ -34,6 +35,17 @@ export interface VoiceRoutesOptions {
 
 /** Files a third-party page loads for the widget (see web/widget.js). */
 export const WIDGET_ASSET = /^\/(widget\.js|js\/(call-[\w-]+|audio-[\w-]+)\.js)$/;
+
+/** A browser always sends Origin on a WebSocket; other clients (servers, tests, the CLI) send none. */
+function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
 
 const orgOf = new WeakMap<FastifyRequest, string>();
 
@@ -60,6 +72,12 @@ export async function registerVoiceRoutes(app: FastifyInstance, options: VoiceRo
         // The query key is the header a browser WebSocket cannot send; a header, when present, wins.
         if (typeof key === 'string' && key !== '' && !request.headers.authorization)
           request.headers.authorization = `Bearer ${key}`;
+        // WebSockets are not covered by CORS: without this, any website a person visits could drive the open
+        // (keyless) organisation from their browser. Other sites call with a key (the widget's data-rooman-key).
+        if (!request.headers.authorization && !sameOrigin(request))
+          throw new RoomanError('UNAUTHORIZED', 'A call from another website needs an API key (?key=)', {
+            field: 'key',
+          });
         orgOf.set(request, await options.resolveOrg(request));
       },
     },

@@ -21,7 +21,7 @@ export class RawWebSocket {
   }
 
   /** Connects and upgrades; resolves with the socket paused right after the 101 response. */
-  static open(port: number, path: string): Promise<RawWebSocket> {
+  static open(port: number, path: string, headers: Record<string, string> = {}): Promise<RawWebSocket> {
     return new Promise((resolve, reject) => {
       const socket = connect(port, '127.0.0.1');
       const client = new RawWebSocket(socket);
@@ -33,7 +33,10 @@ export class RawWebSocket {
         socket.off('data', onData);
         socket.pause();
         const status = head.subarray(0, end).toString('latin1').split('\r\n')[0] ?? '';
-        if (!status.includes(' 101 ')) return reject(new Error(`upgrade refused: ${status}`));
+        if (!status.includes(' 101 ')) {
+          socket.destroy();
+          return reject(new Error(`upgrade refused: ${status}\n${head.subarray(end + 4).toString()}`));
+        }
         client.#pending = head.subarray(end + 4);
         socket.on('data', (data: Buffer) => client.#take(data));
         resolve(client);
@@ -42,7 +45,11 @@ export class RawWebSocket {
       socket.on('error', reject);
       socket.write(
         `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
+          Object.entries(headers)
+            .map(([name, value]) => `${name}: ${value}\r\n`)
+            .join('') +
+          '\r\n',
       );
     });
   }

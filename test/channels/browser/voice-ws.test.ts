@@ -14,6 +14,7 @@ import { silentLogger } from '../../../src/core/logger.ts';
 import { buildRooman, type Rooman } from '../../../src/server.ts';
 import { ApiKeyRepository, OrganisationRepository } from '../../../src/store/organisations.ts';
 import { TranscriptRepository } from '../../../src/store/transcripts.ts';
+import { RawWebSocket } from './raw-ws.ts';
 import { VoiceClient } from './ws-client.ts';
 
 let dataDir: string;
@@ -133,6 +134,29 @@ describe('/ws/voice typed turns', () => {
     const closed = await refused.closedWith();
     assert.equal(closed.code, 1006, 'the upgrade should have been refused with an HTTP error');
     assert.equal(refused.events().length, 0);
+  });
+});
+
+describe('/ws/voice from another website', () => {
+  it('a keyless call from another origin is refused; with a key it is taken; same origin needs none', async () => {
+    const port = (rooman.app.server.address() as AddressInfo).port;
+    await assert.rejects(
+      RawWebSocket.open(port, '/ws/voice', { Origin: 'https://evil.example' }),
+      /401[\s\S]*another website needs an API key/,
+    );
+    const org = await new OrganisationRepository(rooman.database.db).create({
+      name: 'widget org',
+      slug: `widget-${Date.now()}`,
+      timeZone: 'Asia/Kolkata',
+    });
+    const key = await new ApiKeyRepository(rooman.database.db).create(org.id, 'widget');
+    const keyed = await RawWebSocket.open(port, `/ws/voice?key=${key}`, { Origin: 'https://shop.example' });
+    const ready = JSON.parse((await keyed.readUntil(1)).payload.toString());
+    assert.equal(ready.type, 'ready');
+    keyed.socket.destroy();
+    const same = await RawWebSocket.open(port, '/ws/voice', { Origin: `http://127.0.0.1:${port}` });
+    assert.equal(JSON.parse((await same.readUntil(1)).payload.toString()).type, 'ready');
+    same.socket.destroy();
   });
 });
 
