@@ -33,6 +33,8 @@ let baseUrl: string;
 const pageProblems: string[] = [];
 let audioFramesIn = 0;
 let audioBytesOut = 0;
+/** The call's JSON frames both ways, in order. */
+const controlFrames: Array<{ dir: 'in' | 'out'; message: { type: string; [k: string]: unknown } }> = [];
 
 before(async () => {
   assert.ok(
@@ -89,9 +91,11 @@ before(async () => {
   page.on('websocket', (ws) => {
     ws.on('framesent', (frame) => {
       if (typeof frame.payload !== 'string') audioFramesIn++;
+      else controlFrames.push({ dir: 'out', message: JSON.parse(frame.payload) });
     });
     ws.on('framereceived', (frame) => {
       if (typeof frame.payload !== 'string') audioBytesOut += frame.payload.length;
+      else controlFrames.push({ dir: 'in', message: JSON.parse(frame.payload) });
     });
   });
 });
@@ -137,6 +141,32 @@ test('the call button: what the caller said and the reply appear in the conversa
     .filter({ hasText: /^You\s*hello$/ })
     .waitFor();
   assert.equal(bot.requests, 0);
+
+  // Barge-in in the browser: a long reply is playing, the caller types; the server says `clear`, the playback
+  // queue empties at once (its played count restarts at 0) and the reply is marked as cut off.
+  await page
+    .getByLabel('Message')
+    .fill('Add a new lead: Meera Nair from Pune, phone 9822012345, source Instagram');
+  await page.getByLabel('Message').press('Enter');
+  const meera = page.locator('#transcript li.bubble.agent[data-turn]').filter({ hasText: /Meera/ });
+  await meera.waitFor();
+  await page.locator('#call-bar [data-call-state]').filter({ hasText: 'speaking' }).waitFor();
+  await page.waitForTimeout(500);
+  await page.getByLabel('Message').fill('what meetings do I have tomorrow');
+  await page.getByLabel('Message').press('Enter');
+  await page.locator('#transcript li.bubble.agent.interrupted').filter({ hasText: /Meera/ }).waitFor();
+  const clearAt = controlFrames.findIndex((f) => f.dir === 'in' && f.message.type === 'clear');
+  assert.ok(clearAt >= 0, 'no clear reached the page');
+  for (let i = 0; i < 20; i++) {
+    if (controlFrames.slice(clearAt).some((f) => f.dir === 'out' && f.message.type === 'played')) break;
+    await page.waitForTimeout(100);
+  }
+  const afterClear = controlFrames.slice(clearAt).find((f) => f.dir === 'out' && f.message.type === 'played');
+  assert.equal(afterClear?.message.ms, 0, 'the playback queue did not restart its count at the clear');
+  const interrupted = controlFrames.find((f) => f.message.type === 'agent.interrupted')!.message;
+  assert.ok(
+    Number(interrupted.played_ms) > 0 && Number(interrupted.played_ms) < Number(interrupted.total_ms),
+  );
 
   // Mute, then hang up: the call button comes back.
   await page.getByRole('button', { name: 'Mute' }).click();
