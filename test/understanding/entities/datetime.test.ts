@@ -343,3 +343,22 @@ describe('extractDateTime: clock readings with "to" and "by", and days a month l
     assert.equal(extractDateTime('invoice on the 30th', november).date, '2025-11-30');
   });
 });
+
+describe('extractDateTime: more fixed-date and counted holidays', () => {
+  const days: Array<[string, string]> = [
+    ['close the deal before boxing day', '2025-12-26'],
+    ['the office is shut on veterans day', '2025-11-11'],
+    ['all saints day', '2025-11-01'],
+    ['juneteenth 2026', '2026-06-19'],
+    ['election day 2028', '2028-11-07'],
+    ['yoga day', '2026-06-21'],
+  ];
+  for (const [text, day] of days) {
+    it(`${text} → ${day}`, () => assert.equal(extractDateTime(text, ctx).date, day));
+  }
+
+  it('leaves ordinary words that name feasts alone', () => {
+    assert.deepEqual(extractDateTime('I made an assumption about the budget', ctx), {});
+    assert.deepEqual(extractDateTime('she had an epiphany', ctx), {});
+  });
+});

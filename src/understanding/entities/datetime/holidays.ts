@@ -200,6 +200,31 @@ const HOLIDAYS: readonly Holiday[] = [
   { names: String.raw`labor\s+day`, rule: nth(9, 1, 1) },
   { names: String.raw`world\s+vegan\s+day`, rule: fixed(11, 1) },
   { names: String.raw`earth\s+day`, rule: fixed(4, 22) },
+  // Fixed days kept across the English-speaking world and Christian calendars.
+  { names: String.raw`veterans'?\s+day|armistice\s+day`, rule: fixed(11, 11) },
+  { names: String.raw`boxing\s+day|(?:saint|st\.?)\s+stephen'?s\s+day`, rule: fixed(12, 26) },
+  { names: String.raw`all\s+saints'?\s+day|all\s+hallows'?\s+day`, rule: fixed(11, 1) },
+  { names: String.raw`all\s+souls'?\s+day`, rule: fixed(11, 2) },
+  // Alone, "epiphany" and "assumption" are ordinary words ("I made an assumption").
+  {
+    names: String.raw`feast\s+of\s+(?:the\s+)?epiphany|epiphany\s+day|three\s+kings'?\s+day`,
+    rule: fixed(1, 6),
+  },
+  { names: String.raw`feast\s+of\s+the\s+assumption|assumption\s+day`, rule: fixed(8, 15) },
+  { names: String.raw`groundhog\s+day`, rule: fixed(2, 2) },
+  { names: 'juneteenth', rule: fixed(6, 19) },
+  { names: String.raw`flag\s+day`, rule: fixed(6, 14) },
+  { names: String.raw`patriot\s+day`, rule: fixed(9, 11) },
+  { names: String.raw`april\s+fools'?(?:\s+day)?`, rule: fixed(4, 1) },
+  { names: String.raw`cinco\s+de\s+mayo`, rule: fixed(5, 5) },
+  { names: String.raw`(?:saint|st\.?)\s+george'?s\s+day`, rule: fixed(4, 23) },
+  { names: String.raw`(?:saint|st\.?)\s+andrew'?s\s+day`, rule: fixed(11, 30) },
+  { names: String.raw`(?:saint|st\.?)\s+david'?s\s+day`, rule: fixed(3, 1) },
+  { names: String.raw`(?:international\s+)?yoga\s+day`, rule: fixed(6, 21) },
+  { names: String.raw`world\s+environment\s+day`, rule: fixed(6, 5) },
+  { names: String.raw`world\s+health\s+day`, rule: fixed(4, 7) },
+  // US Election Day: the Tuesday after the first Monday of November.
+  { names: String.raw`election\s+day`, rule: (y) => addDays(nth(11, 1, 1)(y), 1) },
   { names: String.raw`women'?s\s+day`, rule: fixed(3, 8) },
   {
     names: String.raw`boss'?s\s+day`,
