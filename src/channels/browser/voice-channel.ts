@@ -20,7 +20,8 @@
  *       {type:"agent.resumed", turn, from_ms}                    held audio follows again (a backchannel)
  *       {type:"agent.interrupted", turn, text, played_text, played_ms, total_ms}
  *       {type:"tool.started", turn, name, args}  {type:"tool.result", turn, name, result?, error?, ms}
- *       {type:"turn.metrics", …TurnMetrics}
+ *       {type:"turn.metrics", turn, source, speech_end_to_first_audio_ms, endpoint_silence_ms, stt_final_ms,
+ *        brain_ms, tool_ms, tts_first_chunk_ms, filler}         (ms rounded; null where it does not apply)
  *       {type:"error", error:{type, details}}                   the product's error shape
  *       {type:"ended", reason}
  *
@@ -334,7 +335,20 @@ export class BrowserVoiceChannel {
         ms: Math.round(p.ms),
       }),
     );
-    s.on('turn.metrics', (m) => this.#send({ type: 'turn.metrics', ...m }));
+    s.on('turn.metrics', (m) =>
+      this.#send({
+        type: 'turn.metrics',
+        turn: m.turn,
+        source: m.source,
+        speech_end_to_first_audio_ms: roundOrNull(m.speechEndToFirstAudioMs),
+        endpoint_silence_ms: roundOrNull(m.endpointSilenceMs),
+        stt_final_ms: roundOrNull(m.sttFinalMs),
+        brain_ms: Math.round(m.brainMs),
+        tool_ms: Math.round(m.toolMs),
+        tts_first_chunk_ms: roundOrNull(m.ttsFirstChunkMs),
+        filler: m.filler,
+      }),
+    );
     s.on('error', ({ error, where }) => {
       this.#log.warn({ err: error, where }, 'voice session error');
       this.#sendError('INTERNAL_ERROR', `The call hit a problem in ${where}; it goes on`);
@@ -409,6 +423,8 @@ export class BrowserVoiceChannel {
     if (this.#socket.readyState === OPEN) this.#socket.close(code, why.slice(0, 120));
   }
 }
+
+const roundOrNull = (ms: number | null): number | null => (ms === null ? null : Math.round(ms));
 
 function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);

@@ -66,7 +66,7 @@ it('spoken request: partials, a final, the reply spoken at 24 kHz; speech over t
     const metrics = await client.event('turn.metrics', (m) => m.source === 'speech', 15_000);
     console.log(
       `# speech over /ws/voice: ${partials.length} partials; final "${final.text}"; ` +
-        `speech end → first audio ${Math.round(Number(metrics.speechEndToFirstAudioMs))} ms; ` +
+        `speech end → first audio ${Math.round(Number(metrics.speech_end_to_first_audio_ms))} ms; ` +
         `first frame → final ${Math.round(client.received.find((r) => r.json === final)!.at - spokenAt)} ms`,
     );
     assert.ok(client.audioSamples() > 12_000, `only ${client.audioSamples()} samples of reply audio`);

@@ -73,6 +73,9 @@ describe('/ws/voice typed turns', () => {
     });
     const metrics = await client.event('turn.metrics');
     assert.equal(metrics.source, 'text');
+    assert.equal(metrics.speech_end_to_first_audio_ms, null);
+    assert.equal(typeof metrics.brain_ms, 'number');
+    assert.ok(Number(metrics.tts_first_chunk_ms) >= 0);
     const result = client.events('tool.result')[0];
     assert.ok(result, 'no tool ran');
     const leadId = (result.result as { lead_id?: string }).lead_id;
