@@ -54,8 +54,9 @@ export class RawWebSocket {
     });
   }
 
-  sendText(text: string): void {
-    const payload = Buffer.from(text);
+  sendText(text: string | Buffer): void {
+    // A Buffer goes as it is: a test may send bytes that are not UTF-8.
+    const payload = typeof text === 'string' ? Buffer.from(text) : text;
     const mask = randomBytes(4);
     const header =
       payload.length < 126

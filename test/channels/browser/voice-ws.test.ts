@@ -239,6 +239,21 @@ describe('/ws/voice bad input ends only that call', () => {
     );
   });
 
+  it('a text frame that is not UTF-8 closes the call with 1007; its transcript is kept', async () => {
+    const port = (rooman.app.server.address() as AddressInfo).port;
+    const raw = await RawWebSocket.open(port, '/ws/voice');
+    const ready = JSON.parse((await raw.readUntil(1)).payload.toString());
+    raw.sendText(JSON.stringify({ type: 'text', text: 'hello' }));
+    await new Promise((r) => setTimeout(r, 300));
+    raw.sendText(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
+    const close = await raw.readUntil(8);
+    assert.equal(close.payload.readUInt16BE(0), 1007);
+    raw.socket.destroy();
+    await endedInDatabase(rooman.defaultOrg.id, ready.session_id);
+    const roles = (await transcripts.entries(rooman.defaultOrg.id, ready.session_id)).map((e) => e.role);
+    assert.deepEqual(roles, ['user', 'agent']);
+  });
+
   it('an absurdly large audio frame gets an error and closes with 1009', async () => {
     const { client, sessionId } = await connect();
     client.ws.send(new Uint8Array(200_000));
