@@ -64,6 +64,8 @@ export interface BargeInOptions {
    * ~500 ms after it starts).
    */
   confirmWithoutWordsMs?: number;
+  /** After the caller stops, how long to wait for the recogniser's words before resuming (default 400 ms). */
+  waitForWordsMs?: number;
 }
 
 export interface VoiceSessionOptions {
@@ -114,6 +116,8 @@ interface PendingTurn {
 interface BargeIn {
   startMs: number;
   detectedAtMs: number;
+  /** Set when the caller stopped before the barge-in was decided: stream time by which their words must show. */
+  wordsDueMs: number | null;
 }
 
 export class VoiceSession {
@@ -260,13 +264,18 @@ export class VoiceSession {
     this.#events.emit('vad', { event });
     this.#endpointer.onVad(event);
     if (event.type === 'speech-start') {
-      if (this.#isSpeaking() && !this.#bargeIn) this.#hold(event);
+      if (this.#bargeIn)
+        this.#bargeIn.wordsDueMs = null; // speaking again: judge the speech as it goes
+      else if (this.#isSpeaking()) this.#hold(event);
     } else if (this.#bargeIn) {
-      // The caller stopped before the barge-in was confirmed: a cough or a backchannel.
+      // The caller stopped before the barge-in was confirmed: a short word with meaning ("stop", "no") takes the
+      // turn; a cough, a click or a backchannel lets the agent go on.
       const spokeMs = event.endMs - this.#bargeIn.startMs;
       const minMs = this.#o.bargeIn?.minSpeechMs ?? 300;
-      if (spokeMs < minMs || !hasTurnTakingWords(this.#partial) || isBackchannel(this.#partial))
-        this.#resume();
+      if (spokeMs < minMs || isBackchannel(this.#partial)) this.#resume();
+      else if (hasTurnTakingWords(this.#partial)) this.#interrupt();
+      // No words yet: the recogniser runs a few hundred ms behind the audio; give it until then.
+      else this.#bargeIn.wordsDueMs = this.#streamMs() + (this.#o.bargeIn?.waitForWordsMs ?? 400);
     }
   }
 
@@ -298,7 +307,7 @@ export class VoiceSession {
   /** Caller speech over the agent: stop the audio at once, decide later whether it was a real interruption. */
   #hold(event: VadEvent): void {
     const now = this.#now();
-    this.#bargeIn = { startMs: event.startMs, detectedAtMs: event.detectedAtMs };
+    this.#bargeIn = { startMs: event.startMs, detectedAtMs: event.detectedAtMs, wordsDueMs: null };
     const current = this.#playbacks.filter((p) => !p.settled);
     for (const p of current) p.hold(now);
     this.#events.emit('clear', { turn: current[0]?.turn ?? this.#turn });
@@ -309,6 +318,12 @@ export class VoiceSession {
     const spokeMs = this.#streamMs() - barge.startMs;
     const minMs = this.#o.bargeIn?.minSpeechMs ?? 300;
     const blindMs = this.#o.bargeIn?.confirmWithoutWordsMs ?? 900;
+    if (barge.wordsDueMs !== null) {
+      // The caller has stopped; waiting for the words of what they said.
+      if (hasTurnTakingWords(this.#partial)) this.#interrupt();
+      else if (isBackchannel(this.#partial) || this.#streamMs() >= barge.wordsDueMs) this.#resume();
+      return;
+    }
     if (spokeMs < minMs || !this.#vad.speaking) return;
     if (hasTurnTakingWords(this.#partial) || (spokeMs >= blindMs && !isBackchannel(this.#partial)))
       this.#interrupt();

@@ -461,4 +461,25 @@ function suite(target: DatabaseTarget) {
       await session.end();
     }
   });
+
+  it('a short word with meaning ("stop") over the reply interrupts it, however brief', async () => {
+    const { session, seen, line } = await call();
+    try {
+      const stop = await festivalSpeech('stop');
+      await agentSpeakingFor(session, seen, 1200);
+      const interruption = waitFor<VoiceSessionEvents['agent.interrupted']>(
+        (l) => session.on('agent.interrupted', l),
+        5_000,
+      );
+      await line.say(stop);
+      const interrupted = await interruption;
+      assert.ok(interrupted.playedText.length < interrupted.text.length);
+      assert.equal(only(seen, 'agent.resumed').length, 0);
+      await repliedAndQuiet(session, 2, 30_000);
+      assert.match(only(seen, 'user.final')[1]!.payload.text, /stop/);
+    } finally {
+      line.stop();
+      await session.end();
+    }
+  });
 }
