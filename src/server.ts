@@ -2,7 +2,6 @@
  * The composition root of the server: reads nothing from the environment (the config is given), builds every part
  * once and wires them together. `rooman start`, the browser tests and the benches all start Rooman through here.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { LocalBrain } from './brains/local/local-brain.ts';
@@ -25,7 +24,7 @@ import { BuiltinCalendar } from './integrations/calendar/builtin-calendar.ts';
 import { HttpCrmGateway } from './integrations/crm/http-crm-gateway.ts';
 import { OutboxSender } from './integrations/messaging/outbox-sender.ts';
 import { startHousekeeping } from './jobs/housekeeping.ts';
-import { VoiceSession } from './session/voice-session.ts';
+import { VoiceSessions } from './session/voice-sessions.ts';
 import { createConfiguredRecognizer, createConfiguredSynthesizer } from './speech/engines.ts';
 import type { SpeechRecognizer } from './speech/recognizer.ts';
 import type { SpeechSynthesizer } from './speech/synthesizer.ts';
@@ -123,28 +122,30 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       registerWebRoutes(app);
       const transcripts = new TranscriptRepository(database.db);
       const speech = lazySpeech(config, logger);
+      // Calls share what the text bot has (one brain, the org's CRM, calendar, messages, zone) plus the engines.
+      let opening: Promise<{ sessions: VoiceSessions; speechIn: boolean }> | undefined;
+      const voiceSessions = () =>
+        (opening ??= speech().then(({ recognizer, synthesizer }) => ({
+          sessions: new VoiceSessions({
+            brain,
+            crmFor,
+            calendarFor: (orgId) => calendar.calendarFor(orgId),
+            messagesFor: (orgId) => outbox.senderFor(orgId),
+            timeZone: timeZoneOf,
+            ...(recognizer ? { recognizer } : {}),
+            ...(synthesizer ? { synthesizer } : {}),
+            transcriptFor: (orgId, sessionId) => transcriptSink(transcripts, orgId, sessionId),
+            clock,
+          }),
+          speechIn: recognizer !== undefined,
+        })));
       await registerVoiceRoutes(app, {
         resolveOrg,
         logger,
         ...(options.voiceLimits ? { limits: options.voiceLimits } : {}),
         openCall: async (orgId) => {
-          const { recognizer, synthesizer } = await speech();
-          const sessionId = randomUUID();
-          const session = new VoiceSession({
-            orgId,
-            sessionId,
-            channel: 'browser',
-            brain,
-            crm: crmFor(orgId),
-            calendar: calendar.calendarFor(orgId),
-            messages: outbox.senderFor(orgId),
-            timeZone: await timeZoneOf(orgId),
-            ...(recognizer ? { recognizer } : {}),
-            ...(synthesizer ? { synthesizer } : {}),
-            transcript: transcriptSink(transcripts, orgId, sessionId),
-            clock,
-          });
-          return { session, speechIn: recognizer !== undefined };
+          const { sessions, speechIn } = await voiceSessions();
+          return { session: await sessions.open(orgId, 'browser'), speechIn };
         },
       });
     }

@@ -32,6 +32,7 @@
  */
 import type { ErrorType } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { SessionState } from '../../session/events.ts';
 import type { VoiceSession } from '../../session/voice-session.ts';
 import { createRateConverter, type RateConverter } from './rate-converter.ts';
 
@@ -112,6 +113,7 @@ export class BrowserVoiceChannel {
   #startedAt = 0;
   #droppedAudioMs = 0;
   #closed = false;
+  #lastState: SessionState | null = null;
   #ended: Promise<void> | null = null;
   /** Since when the socket has been above the drop limit (null: it is not). */
   #overSince: number | null = null;
@@ -150,7 +152,9 @@ export class BrowserVoiceChannel {
       sample_rate_out: SAMPLE_RATE_OUT,
       speech_in: this.#speechIn,
     });
+    // The session may come started (its first `state` already emitted): tell the client where it stands.
     await this.#session.start();
+    this.#sendState(this.#session.state);
     this.#log.info({ orgId: this.#session.orgId, speechIn: this.#speechIn }, 'voice call started');
     for (const [data, isBinary] of early) this.#onMessage(data, isBinary);
     socket.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
@@ -296,7 +300,7 @@ export class BrowserVoiceChannel {
       if (state === 'listening') this.#flushAudio();
       // Every utterance has settled: later reports belong to the next one (the client's count runs on).
       if (state !== 'speaking') this.#segments = [];
-      this.#send({ type: 'state', state });
+      this.#sendState(state);
     });
     s.on('user.partial', ({ text }) => this.#send({ type: 'user.partial', text }));
     s.on('user.final', (p) =>
@@ -398,6 +402,12 @@ export class BrowserVoiceChannel {
     const tail = this.#resampler.flush();
     this.#resampler = null;
     if (tail.length > 0) this.#sendRaw(pcmBytes(tail));
+  }
+
+  #sendState(state: SessionState): void {
+    if (state === this.#lastState) return;
+    this.#lastState = state;
+    this.#send({ type: 'state', state });
   }
 
   #sendError(type: ErrorType, details: string): void {
