@@ -362,3 +362,15 @@ describe('extractDateTime: more fixed-date and counted holidays', () => {
     assert.deepEqual(extractDateTime('she had an epiphany', ctx), {});
   });
 });
+
+describe('extractDateTime: an hour before the day it belongs to, and counts from a weekday', () => {
+  it('reads "at 7 tomorrow morning" as 7 am', () => {
+    assert.equal(extractDateTime('ring me at 7 tomorrow morning', ctx).datetime, at('2025-10-02T07:00:00'));
+    assert.equal(extractDateTime('demo at 6 friday evening', ctx).datetime, at('2025-10-03T18:00:00'));
+  });
+
+  it('counts "two weeks from Monday" from the coming Monday', () => {
+    assert.equal(extractDateTime('renewal two weeks from monday', ctx).date, '2025-10-20');
+    assert.equal(extractDateTime('follow up 3 days after friday', ctx).date, '2025-10-06');
+  });
+});

@@ -398,6 +398,26 @@ function countOf(word: string): number {
   return COUNT_WORDS[word.toLowerCase()] ?? Number(word);
 }
 
+const COUNT_FROM_WEEKDAY_PARSER_PATTERN = new RegExp(
+  String.raw`\b${COUNT_RE}\s+(day|week)s?\s+(?:from|after)\s+(?:this\s+|the\s+coming\s+|coming\s+)?${WEEKDAY_RE}(?=\W|$)`,
+  'i',
+);
+/** "two weeks from Monday", "3 days after Friday": counted from the coming such weekday. */
+const countFromWeekdayParser: Parser = {
+  pattern: () => COUNT_FROM_WEEKDAY_PARSER_PATTERN,
+  extract: (context, m) => {
+    const n = countOf(m[1] ?? '');
+    const days = (m[2] ?? '').toLowerCase() === 'week' ? n * 7 : n;
+    const today = refDay(context);
+    const ahead = (weekdayOf(m[3] ?? '') - today.getUTCDay() + 7) % 7 || 7;
+    return dayComponents(
+      context,
+      new Date(today.getTime() + (ahead + days) * 86_400_000),
+      'parser/CountFromWeekdayParser',
+    );
+  },
+};
+
 const UPCOMING_PARSER_PATTERN = new RegExp(
   String.raw`\b(?:${COUNT_RE}\s+upcoming\s+(day|week|month|quarter|year)s?|upcoming\s+${COUNT_RE}\s+(day|week|month|quarter|year)s?)(?=\W|$)`,
   'i',
@@ -793,6 +813,7 @@ function build(order: DateOrder): chrono.Chrono {
     lastWeekdayParser,
     leapDayParser,
     upcomingParser,
+    countFromWeekdayParser,
     weekdaysFromNowParser,
     weekOfPeriodParser,
     compactDateParser,

@@ -132,6 +132,14 @@ const RULES: ReadonlyArray<readonly [RegExp, Replacer]> = [
     (_m, t, day, part) => `${day}${part} at ${t}`,
   ],
   [/\b(tomorrow|today|tonight)\s+(\d{1,2})(?=\s*(?:$|[,.!?]|o'clock))/gi, '$1 at $2'],
+  // "at 7 tomorrow morning", "at 6 friday evening": the hour belongs to the part of the day said after it.
+  [
+    new RegExp(
+      String.raw`\b(?:at\s+)?(\d{1,2}(?::[0-5]\d)?)\s+((?:tomorrow|today|yesterday|${WEEKDAY})\s+(?:morning|afternoon|evening|night))\b`,
+      'gi',
+    ),
+    '$2 at $1',
+  ],
   // "tomorrow evening by 7": after a part of the day, "by" an hour is that hour.
   [/\b(today|tomorrow|tonight|morning|afternoon|evening|night)\s+by\s+(?=\d{1,2}\b)/gi, '$1 at '],
 ];
