@@ -4,8 +4,10 @@
  * a table and writes the full report as JSON (eval/results/latest.json by default; gitignored).
  *
  * Measured: intent accuracy per data set, out-of-scope precision/recall, slot F1 for dates, times and people on
- * SLURP's annotated utterances, date resolution on Duckling and Recognizers-Text instants (`resolveInstant`), and
- * phone extraction on Indian numbers (Recognizers-Text rows and our own spoken/written cases).
+ * SLURP's annotated utterances (by SLURP's slot names, and by meaning), date resolution on Duckling,
+ * Recognizers-Text and chrono_en instants (`resolveInstant`, read month first as those US-English sets are
+ * written), and phone extraction on Indian numbers (Recognizers-Text rows and our own spoken/written cases).
+ * `node eval/date-errors.ts` lists the date misses and SLURP date/time slot disagreements behind those numbers.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
