@@ -140,6 +140,11 @@ export class BrowserVoiceChannel {
       this.#log.debug({ err: error }, 'voice socket error');
       void this.end('socket-error');
     });
+    if (socket.readyState > OPEN) {
+      // Gone while the call was being set up: the session still ends, its transcript settled.
+      await this.end('client-gone');
+      return;
+    }
     this.#startedAt = this.#now();
     // Dropping audio stops the buffer growing, so a stalled reader is found by time, not only by size.
     this.#readerCheck = setInterval(() => this.#checkReader(), 250);

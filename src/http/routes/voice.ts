@@ -87,6 +87,8 @@ export async function registerVoiceRoutes(app: FastifyInstance, options: VoiceRo
       const early: Array<[Buffer | ArrayBuffer | Buffer[], boolean]> = [];
       const keep = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => early.push([data, isBinary]);
       socket.on('message', keep);
+      // Listened for from the first moment: a caller may hang up while the call is still being set up.
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       let channel: BrowserVoiceChannel | undefined;
       try {
         const call = await options.openCall(orgId);
@@ -99,8 +101,8 @@ export async function registerVoiceRoutes(app: FastifyInstance, options: VoiceRo
         });
         live.add(channel);
         const opened = channel;
-        void new Promise<void>((resolve) => socket.on('close', resolve)).then(async () => {
-          await opened.ended;
+        void closed.then(async () => {
+          await opened.end('client-gone');
           live.delete(opened);
         });
         // The channel replays what was kept, then listens itself; no message event can fall between the two.

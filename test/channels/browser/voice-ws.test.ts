@@ -283,6 +283,24 @@ describe('/ws/voice bad input ends only that call', () => {
     assert.ok(entries.some((e) => e.role === 'agent'));
   });
 
+  it('a caller who hangs up while the call is being set up still gets a settled session', async () => {
+    const org = await new OrganisationRepository(rooman.database.db).create({
+      name: 'impatient',
+      slug: `impatient-${Date.now()}`,
+      timeZone: 'Asia/Kolkata',
+    });
+    const key = await new ApiKeyRepository(rooman.database.db).create(org.id, 'impatient');
+    const ws = new WebSocket(`${wsUrl}?key=${key}`);
+    ws.addEventListener('open', () => ws.close());
+    await new Promise((resolve) => ws.addEventListener('close', resolve));
+    for (let i = 0; i < 100; i++) {
+      const page = await transcripts.list(org.id, { limit: 5, offset: 0 });
+      if (page.total === 1 && page.items[0]!.endedAt) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail('the call of a caller who left during set-up was never ended');
+  });
+
   it('two calls at once: one misbehaves and is closed, the other completes its turns', async () => {
     const good = await connect();
     const bad = await connect();
