@@ -622,6 +622,12 @@ export class VoiceSession {
       for await (const chunk of audio) {
         if (playback.abort.signal.aborted || playback.settled) break;
         const stored = playback.add(chunk);
+        if (first && !playback.held && (this.#bargeIn || this.#vad.speaking)) {
+          // The caller is talking as the agent is about to start: do not talk over them; judge it as a barge-in.
+          playback.hold(this.#now());
+          const streamMs = this.#streamMs();
+          this.#bargeIn ??= { startMs: streamMs, detectedAtMs: streamMs, wordsDueMs: null };
+        }
         if (playback.held) continue;
         const now = this.#now();
         if (first) onFirstChunk?.();
@@ -662,8 +668,8 @@ export class VoiceSession {
 
   #setState(state: SessionState): void {
     if (this.#state === state) return;
-    if (state === 'speaking') {
-      // Whatever the recogniser held is not the caller's next turn.
+    if (state === 'speaking' && !this.#vad.speaking) {
+      // Whatever the recogniser held (noise, echo) is not the caller's next turn; words being said right now are.
       this.#stt?.reset();
       this.#partial = '';
     }

@@ -482,4 +482,36 @@ function suite(target: DatabaseTarget) {
       await session.end();
     }
   });
+
+  it('the agent does not start talking over a caller who is speaking; their words take the turn', async () => {
+    const { session, seen, line } = await call({ crm: (orgId) => slowCrm(crm.gatewayFor(orgId), 900) });
+    try {
+      const overlap = await fixtures.speech(
+        'and also please remember that she prefers a call in the evening after six',
+        'flite',
+        0,
+        0.8,
+      );
+      void session.sendText('Add a new lead: Farah Ali from Lucknow, phone 9839012345');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const speechStart = await line.say(overlap.samples);
+      const speechEnd = speechStart + overlap.speechEndS * 1000;
+      await repliedAndQuiet(session, 2, 30_000);
+      const duringSpeech = only(seen, 'agent.audio').filter(
+        (a) => a.at > speechStart + 100 && a.at < speechEnd,
+      );
+      assert.deepEqual(
+        duringSpeech.map((a) => a.payload.kind),
+        [],
+        'no agent audio went out while the caller spoke',
+      );
+      const cut = only(seen, 'agent.interrupted').find((i) => i.payload.turn === 1);
+      assert.ok(cut, 'the first reply was dropped');
+      assert.equal(cut.payload.playedText, '');
+      assert.equal(only(seen, 'user.final')[1]!.payload.source, 'speech');
+    } finally {
+      line.stop();
+      await session.end();
+    }
+  });
 }
