@@ -374,3 +374,12 @@ describe('extractDateTime: an hour before the day it belongs to, and counts from
     assert.equal(extractDateTime('follow up 3 days after friday', ctx).date, '2025-10-06');
   });
 });
+
+describe('extractDateTime: a working-hours range on a named day', () => {
+  it('keeps "10 to 6 tomorrow" within tomorrow', () => {
+    const e = extractDateTime('I am busy 10 to 6 tomorrow', ctx);
+    assert.equal(e.datetime, at('2025-10-02T10:00:00'));
+    assert.equal(e.end_datetime, at('2025-10-02T18:00:00'));
+    assert.equal(e.duration_minutes, 480);
+  });
+});

@@ -114,6 +114,13 @@ function toMention(r: ParsedResult, now: DateTime, tz: Zone | string): TimeMenti
     const endC = r.end as ParsingComponents;
     const endTime = timeOfDay(endC, endC.tags(), r.text, startTime);
     let end = wallClock(endC, tz, endTime);
+    if (end && endTime && startTime && !endC.isOnlyTime()) {
+      // "10 to 6 tomorrow": chrono rolled the end (6 am to it) into the next day; our afternoon default (18:00)
+      // already puts it after the start, so the range is within the day again.
+      const chronoGap = endC.date().getTime() - start.date().getTime();
+      if (chronoGap > 0 && chronoGap < 86_400_000 && end.diff(at, 'hours').hours >= 24)
+        end = end.minus({ days: 1 });
+    }
     if (end && endTime && startTime && endC.isOnlyTime()) {
       end = at.set({ hour: endTime.hour, minute: endTime.minute, second: endTime.second });
       if (end <= at) end = end.plus({ days: 1 });
