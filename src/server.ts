@@ -18,6 +18,7 @@ import { createOrgResolver } from './http/org.ts';
 import { registerBotRoutes } from './http/routes/bot.ts';
 import { registerCrmRoutes } from './http/routes/crm.ts';
 import { registerHealthRoutes } from './http/routes/health.ts';
+import { registerSessionRoutes } from './http/routes/sessions.ts';
 import { registerVoiceRoutes } from './http/routes/voice.ts';
 import { registerWebRoutes } from './http/routes/web.ts';
 import { BuiltinCalendar } from './integrations/calendar/builtin-calendar.ts';
@@ -121,6 +122,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       registerBotRoutes(app, { bot, resolveOrg });
       registerWebRoutes(app);
       const transcripts = new TranscriptRepository(database.db);
+      registerSessionRoutes(app, { transcripts, resolveOrg });
       const speech = lazySpeech(config, logger);
       // Calls share what the text bot has (one brain, the org's CRM, calendar, messages, zone) plus the engines.
       let opening: Promise<{ sessions: VoiceSessions; speechIn: boolean }> | undefined;

@@ -100,6 +100,13 @@ describe('rooman CLI', () => {
       };
       assert.equal(lead.city, 'Gurgaon');
 
+      // Call transcripts are served by the same server (no call yet: an empty page).
+      const callsResponse = await fetch(`${base}/api/sessions`);
+      assert.equal(callsResponse.status, 200);
+      const calls = (await callsResponse.json()) as { sessions: unknown[]; total: number };
+      assert.deepEqual(calls.sessions, []);
+      assert.equal(calls.total, 0);
+
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
