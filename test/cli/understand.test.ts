@@ -64,8 +64,25 @@ describe('rooman understand', () => {
     assert.equal(JSON.parse(stdout).entities.datetime, '2025-10-05T10:00:00+01:00');
   });
 
+  it('reads 5/3 day first by default in India and month first when told (or in a US zone)', async () => {
+    const line = 'meeting on 5/3 at 4 pm\n';
+    const now = ['--now', '2025-01-10T10:00:00+05:30'];
+    const india = await run([...now, '--tz', 'Asia/Kolkata'], line);
+    assert.equal(JSON.parse(india.stdout).entities.datetime, '2025-03-05T16:00:00+05:30');
+    const told = await run([...now, '--tz', 'Asia/Kolkata', '--date-order', 'month-first'], line);
+    assert.equal(JSON.parse(told.stdout).entities.datetime, '2025-05-03T16:00:00+05:30');
+    const us = await run([...now, '--tz', 'America/New_York'], line);
+    assert.equal(JSON.parse(us.stdout).entities.datetime, '2025-05-03T16:00:00-04:00');
+  });
+
   it('exits with 2 and says why on a bad flag', async () => {
-    for (const args of [['--tz', 'Mars/Olympus'], ['--now', 'tomorrow'], ['--now'], ['--verbose']]) {
+    for (const args of [
+      ['--tz', 'Mars/Olympus'],
+      ['--now', 'tomorrow'],
+      ['--now'],
+      ['--verbose'],
+      ['--date-order', 'ymd'],
+    ]) {
       const { code, stdout, stderr } = await run(args, 'hello\n');
       assert.equal(code, 2, args.join(' '));
       assert.equal(stdout, '');

@@ -18,18 +18,21 @@ export interface UnderstandIo {
   understander?: Understander;
 }
 
-const USAGE = `Usage: rooman understand [--now ISO] [--tz TZ]
+const USAGE = `Usage: rooman understand [--now ISO] [--tz TZ] [--date-order day-first|month-first]
 
 Reads one utterance a line on stdin; writes one JSON line per utterance:
   {"text": …, "intent": …, "confidence": …, "entities": {…}}
   --now ISO   the reference instant for relative times, with an offset (e.g. 2025-10-04T10:00:00+05:30);
               default: the current time, read for each line
   --tz TZ     IANA time zone to resolve and write times in (default: ROOMAN_TZ, else Asia/Kolkata)
+  --date-order day-first|month-first
+              how to read 5/3 (default: month-first in US zones, else day-first, as in India)
 `;
 
 interface Options {
   now?: Date;
   tz?: string;
+  dateOrder?: 'day-first' | 'month-first';
   help?: boolean;
 }
 
@@ -53,6 +56,11 @@ function parseFlags(argv: readonly string[]): Options | string {
       if (!v || !isValidTimeZone(v))
         return `--tz needs an IANA time zone such as Asia/Kolkata (got ${v ?? 'nothing'})`;
       out.tz = v;
+    } else if (name === '--date-order') {
+      const v = value();
+      if (v !== 'day-first' && v !== 'month-first')
+        return `--date-order needs day-first or month-first (got ${v ?? 'nothing'})`;
+      out.dateOrder = v;
     } else return `unknown option ${arg}`;
   }
   return out;
@@ -80,7 +88,13 @@ export async function runUnderstandCommand(argv: string[], io: UnderstandIo): Pr
   for await (const raw of lines) {
     const text = raw.trim();
     if (text === '') continue;
-    const result = Understanding.safeParse(engine.understand(text, { now: flags.now ?? new Date(), tz }));
+    const result = Understanding.safeParse(
+      engine.understand(text, {
+        now: flags.now ?? new Date(),
+        tz,
+        ...(flags.dateOrder ? { dateOrder: flags.dateOrder } : {}),
+      }),
+    );
     if (!result.success) {
       // An engine bug, not bad input: say so, keep going, and fail at the end.
       io.stderr.write(
