@@ -38,6 +38,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'understanding', load: async () => (await import('./understanding.ts')).benchUnderstanding },
   { name: 'speech', load: async () => (await import('./speech.ts')).benchSpeech },
   { name: 'audio', load: async () => (await import('./audio.ts')).benchAudio },
+  { name: 'voice', load: async () => (await import('./voice.ts')).benchVoice },
 ];
 
 export interface BenchOutcome {
