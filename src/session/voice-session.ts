@@ -30,6 +30,7 @@ import {
 } from './events.ts';
 import { observedCrm } from './observed-crm.ts';
 import { Playback } from './playback.ts';
+import { PreRoll } from './pre-roll.ts';
 
 export const SESSION_SAMPLE_RATE = 16_000;
 const FRAME_MS = 20;
@@ -68,6 +69,20 @@ export interface BargeInOptions {
   waitForWordsMs?: number;
 }
 
+/**
+ * The recogniser is the session's main CPU cost, so it hears the caller only around their speech: from a pre-roll
+ * before the VAD's speech start (the VAD decides late) until a while after its speech end (the last words still
+ * decode, and a caller who pauses mid-number goes on in the same utterance).
+ */
+export interface RecognizerFeedOptions {
+  /** Audio before the speech start the VAD reports, replayed to the recogniser (default 300 ms). */
+  preRollMs?: number;
+  /** The longest the VAD takes to report a speech start after it happened (default 700 ms; sizes the buffer). */
+  maxVadLagMs?: number;
+  /** Silence after the VAD's speech end still fed, unless the turn ends first (default 1000 ms). */
+  tailMs?: number;
+}
+
 export interface VoiceSessionOptions {
   orgId: string;
   /** Default: a random UUID (also the brain's session id and the transcript's). */
@@ -87,6 +102,7 @@ export interface VoiceSessionOptions {
   vad?: VoiceActivityDetector;
   endpointer?: EndpointerOptions;
   bargeIn?: BargeInOptions;
+  recognizerFeed?: RecognizerFeedOptions;
   /** A turn whose reply is not ready after this long gets one spoken filler (default 700 ms). */
   fillerAfterMs?: number;
   fillerText?: string;
@@ -131,6 +147,15 @@ export class VoiceSession {
   readonly #endpointer: Endpointer;
   readonly #stt: RecognitionStream | null;
   readonly #chunker = new FrameChunker(bytesPerFrame(SESSION_SAMPLE_RATE, FRAME_MS));
+  readonly #preRoll: PreRoll;
+  readonly #preRollMs: number;
+  readonly #tailMs: number;
+  /** Where the VAD's current (or last) speech started, stream ms. */
+  #speechStartMs = 0;
+  /** Whether caller frames go to the recogniser now (else to the pre-roll). */
+  #sttFeeding = false;
+  /** Stream ms until which the recogniser is fed after the caller stopped. */
+  #sttFeedUntilMs = 0;
   #state: SessionState = 'listening';
   #streamSamples = 0;
   #partial = '';
@@ -160,6 +185,12 @@ export class VoiceSession {
       throw new RangeError(`the session's VAD must take ${SESSION_SAMPLE_RATE} Hz audio`);
     this.#endpointer = new Endpointer(options.endpointer);
     this.#stt = options.recognizer ? options.recognizer.createStream() : null;
+    const feed = options.recognizerFeed ?? {};
+    this.#preRollMs = feed.preRollMs ?? 300;
+    this.#preRoll = new PreRoll(
+      Math.round(((this.#preRollMs + (feed.maxVadLagMs ?? 700)) * SESSION_SAMPLE_RATE) / 1000),
+    );
+    this.#tailMs = feed.tailMs ?? 1000;
   }
 
   /** Turns whose reply has been decided (and, with a synthesizer, started or finished speaking). */
@@ -247,22 +278,54 @@ export class VoiceSession {
   #onFrame(frame: Int16Array): void {
     this.#streamSamples += frame.length;
     for (const event of this.#vad.push(frame)) this.#onVad(event);
-    if (this.#stt) {
-      for (const result of this.#stt.accept(frame)) {
-        if (result.isFinal || result.text === this.#partial) continue;
-        this.#partial = result.text;
-        this.#endpointer.onTranscript(result.text);
-        if (result.text) this.#events.emit('user.partial', { text: result.text });
-      }
-    }
+    if (this.#stt) this.#feedRecognizer(frame);
     if (this.#bargeIn) this.#judgeBargeIn();
     else if (!this.#isSpeaking()) this.#pollEndOfTurn();
     this.#checkPlaybackDone();
   }
 
+  /** Speech (with its pre-roll and tail) goes to the recogniser; silence only to the pre-roll. */
+  #feedRecognizer(frame: Int16Array): void {
+    if (!this.#sttFeeding) {
+      if (!this.#vad.speaking) {
+        this.#preRoll.write(frame);
+        return;
+      }
+      this.#sttFeeding = true;
+      // From a pre-roll before where the VAD says speech began (frames before this one; this one follows).
+      const replayMs =
+        this.#streamMs() -
+        (frame.length * 1000) / SESSION_SAMPLE_RATE -
+        (this.#speechStartMs - this.#preRollMs);
+      this.#preRoll.drain((replayMs * SESSION_SAMPLE_RATE) / 1000, (samples) => this.#accept(samples));
+    } else if (!this.#vad.speaking && this.#streamMs() >= this.#sttFeedUntilMs) {
+      this.#sttFeeding = false;
+      this.#preRoll.write(frame);
+      return;
+    }
+    this.#accept(frame);
+  }
+
+  #accept(samples: Int16Array): void {
+    for (const result of this.#stt!.accept(samples)) {
+      if (result.isFinal || result.text === this.#partial) continue;
+      this.#partial = result.text;
+      this.#endpointer.onTranscript(result.text);
+      if (result.text) this.#events.emit('user.partial', { text: result.text });
+    }
+  }
+
+  /** The recogniser's utterance is over or dropped: it hears nothing more until the caller speaks again. */
+  #pauseRecognizer(): void {
+    if (!this.#vad.speaking) this.#sttFeeding = false;
+  }
+
   #onVad(event: VadEvent): void {
     this.#events.emit('vad', { event });
     this.#endpointer.onVad(event);
+    if (event.type === 'speech-start') this.#speechStartMs = event.startMs;
+    // The tail counts from where speech ended, not from when the VAD noticed.
+    else this.#sttFeedUntilMs = event.endMs + this.#tailMs;
     if (event.type === 'speech-start') {
       if (this.#bargeIn)
         this.#bargeIn.wordsDueMs = null; // speaking again: judge the speech as it goes
@@ -286,6 +349,7 @@ export class VoiceSession {
     const final = this.#stt?.finish();
     const sttFinalMs = this.#now() - started;
     this.#partial = '';
+    this.#pauseRecognizer();
     const text = (final?.text ?? end.transcript).trim();
     if (!text) return;
     const speechEndWall = started - (this.#streamMs() - end.speechEndMs);
@@ -335,6 +399,7 @@ export class VoiceSession {
     this.#stt?.reset();
     this.#endpointer.reset();
     this.#partial = '';
+    this.#pauseRecognizer();
     const now = this.#now();
     let startsAt = now;
     for (const p of this.#playbacks) {
@@ -672,6 +737,7 @@ export class VoiceSession {
       // Whatever the recogniser held (noise, echo) is not the caller's next turn; words being said right now are.
       this.#stt?.reset();
       this.#partial = '';
+      this.#pauseRecognizer();
     }
     this.#state = state;
     this.#events.emit('state', { state });
