@@ -5,23 +5,22 @@
  * Typing during the call goes over the same socket. Screenshot: artifacts/web-call.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { writeWav } from '../../src/audio/wav.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { buildRooman } from '../../src/server.ts';
 import { festivalSpeech, SHARED_MODELS } from '../speech/fixtures.ts';
+import { fakeMicrophone, launchChromium } from './chromium.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOT = join(ROOT, 'artifacts/web-call.png');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SAID =
   'add a new lead rohan sharma from gurgaon phone nine eight seven six five four three two one zero';
 
@@ -30,17 +29,13 @@ let rooman: Awaited<ReturnType<typeof buildRooman>> | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
 let baseUrl: string;
-const pageProblems: string[] = [];
+let pageProblems: string[] = [];
 let audioFramesIn = 0;
 let audioBytesOut = 0;
 /** The call's JSON frames both ways, in order. */
 const controlFrames: Array<{ dir: 'in' | 'out'; message: { type: string; [k: string]: unknown } }> = [];
 
 before(async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium).`,
-  );
   workDir = await mkdtemp(join(tmpdir(), 'rooman-web-call-'));
   // The fake microphone: 1.5 s of silence, the request, then silence long enough that the loop never repeats it.
   const speech = await festivalSpeech(SAID);
@@ -62,32 +57,14 @@ before(async () => {
   await rooman.app.listen({ port: 0, host: '127.0.0.1' });
   baseUrl = `http://127.0.0.1:${(rooman.app.server.address() as AddressInfo).port}`;
 
-  context = await chromium.launchPersistentContext(join(workDir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${wav}`,
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-    viewport: { width: 1280, height: 900 },
-    timeout: 60_000,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageProblems.push(`console: ${message.text()}`);
-  });
+  ({
+    context,
+    page,
+    problems: pageProblems,
+  } = await launchChromium(join(workDir, 'profile'), {
+    args: fakeMicrophone(wav),
+    timeoutMs: 30_000,
+  }));
   page.on('websocket', (ws) => {
     ws.on('framesent', (frame) => {
       if (typeof frame.payload !== 'string') audioFramesIn++;

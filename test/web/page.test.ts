@@ -6,32 +6,20 @@
  * failure, not a skip: CI installs it, and a browser test that silently does not run proves nothing.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../../src/core/config.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { buildRooman } from '../../src/server.ts';
+import { launchChromium } from './chromium.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOT = join(ROOT, 'artifacts/web-page.png');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-/** Flags that keep Chromium quiet on a machine with no network but loopback (and running as root in CI). */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const LEAD_REQUEST = 'Add a new lead: Rohan Sharma from Gurgaon, phone 9876543210, source Instagram';
 
 let dataDir: string | undefined;
@@ -40,13 +28,9 @@ let rooman: Awaited<ReturnType<typeof buildRooman>> | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
 let baseUrl: string;
-const pageProblems: string[] = [];
+let pageProblems: string[] = [];
 
 before(async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`,
-  );
   dataDir = await mkdtemp(join(tmpdir(), 'rooman-web-data-'));
   profileDir = await mkdtemp(join(tmpdir(), 'rooman-web-profile-'));
   const config = loadConfig({
@@ -60,21 +44,7 @@ before(async () => {
   await rooman.app.listen({ port: 0, host: '127.0.0.1' });
   baseUrl = `http://127.0.0.1:${(rooman.app.server.address() as AddressInfo).port}`;
 
-  // launchPersistentContext: the one Playwright launch that takes a --user-data-dir (a fresh, empty profile).
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-    timeout: 60_000,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
-  // Script errors and CSP refusals show up here; the page must run clean.
-  page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageProblems.push(`console: ${message.text()}`);
-  });
+  ({ context, page, problems: pageProblems } = await launchChromium(profileDir));
 });
 
 after(async () => {

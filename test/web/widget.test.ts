@@ -5,14 +5,13 @@
  * script came from, under the key's organisation, and a typed request is answered in the widget.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { writeWav } from '../../src/audio/wav.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -24,8 +23,7 @@ import {
 } from '../../src/store/organisations.ts';
 import { TranscriptRepository } from '../../src/store/transcripts.ts';
 import { SHARED_MODELS } from '../speech/fixtures.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+import { fakeMicrophone, launchChromium } from './chromium.ts';
 
 let workDir: string;
 let rooman: Awaited<ReturnType<typeof buildRooman>> | undefined;
@@ -35,7 +33,7 @@ let page: Page;
 let roomanUrl: string;
 let siteUrl: string;
 let org: Organisation;
-const pageProblems: string[] = [];
+let pageProblems: string[] = [];
 
 /** A shop's page: its own loud CSS, and the one line it pasted. */
 const hostPage = (scriptSrc: string, key: string) => `<!doctype html>
@@ -49,10 +47,6 @@ const hostPage = (scriptSrc: string, key: string) => `<!doctype html>
 </body></html>`;
 
 before(async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium).`,
-  );
   workDir = await mkdtemp(join(tmpdir(), 'rooman-widget-'));
   const wav = join(workDir, 'quiet.wav');
   await writeFile(wav, writeWav({ sampleRate: 16_000, channels: 1, samples: new Int16Array(16_000 * 30) }));
@@ -82,32 +76,14 @@ before(async () => {
   await new Promise<void>((resolve) => site!.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://localhost:${(site.address() as AddressInfo).port}/`;
 
-  context = await chromium.launchPersistentContext(join(workDir, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${wav}`,
-      '--autoplay-policy=no-user-gesture-required',
-    ],
+  ({
+    context,
+    page,
+    problems: pageProblems,
+  } = await launchChromium(join(workDir, 'profile'), {
+    args: fakeMicrophone(wav),
     viewport: { width: 1100, height: 800 },
-    timeout: 60_000,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageProblems.push(`console: ${message.text()}`);
-  });
+  }));
 });
 
 after(async () => {
