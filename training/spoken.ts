@@ -4,29 +4,8 @@
  * ("a@b.com" → "a at the rate b dot com"), the odd hesitation.
  */
 
-const ONES = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-  'fourteen',
-  'fifteen',
-  'sixteen',
-  'seventeen',
-  'eighteen',
-  'nineteen',
-];
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+import { UNIT_WORDS as ONES, TENS_WORDS as TENS } from '../src/core/number-words.ts';
+
 const ORDINAL_ONES: Record<string, string> = {
   one: 'first',
   two: 'second',

@@ -9,6 +9,7 @@
  * The endpointer owns no timer: the session feeds it VAD events and partial transcripts, asks `deadlineMs()` when to
  * look again, and calls `poll(now)`. Times are the VAD's stream milliseconds.
  */
+import { DIGIT_WORDS, TENS_WORDS, UNIT_WORDS } from '../core/number-words.ts';
 import type { VadEvent } from './vad.ts';
 
 export interface EndpointerOptions {
@@ -101,41 +102,13 @@ export class Endpointer {
   }
 }
 
-const DIGIT_WORDS = new Set([
-  'zero',
-  'oh',
-  'o',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-]);
+/** Digit words as callers say them, with 'oh' and 'o' for zero. */
+const SPOKEN_DIGITS = new Set([...DIGIT_WORDS, 'oh', 'o']);
 const REPEATERS: Record<string, number> = { double: 1, triple: 2 };
 /** Number words that expect more after them ("twenty…", "two hundred…"); "ten" or "fifteen" can finish a time. */
 const OPEN_NUMBER_WORDS = new Set([
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-  'fourteen',
-  'fifteen',
-  'sixteen',
-  'seventeen',
-  'eighteen',
-  'nineteen',
-  'twenty',
-  'thirty',
-  'forty',
-  'fifty',
-  'sixty',
-  'seventy',
-  'eighty',
-  'ninety',
+  ...UNIT_WORDS.slice(10),
+  ...TENS_WORDS.slice(2),
   'hundred',
   'thousand',
   'lakh',
@@ -232,7 +205,7 @@ function trailingDigitCount(words: string[]): number {
   for (let i = words.length - 1; i >= 0; i--) {
     const word = words[i]!;
     if (/^\d+$/.test(word)) count += word.length;
-    else if (DIGIT_WORDS.has(word)) count += 1;
+    else if (SPOKEN_DIGITS.has(word)) count += 1;
     else if (word in REPEATERS && count > 0) count += REPEATERS[word]!;
     else break;
   }

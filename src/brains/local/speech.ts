@@ -2,18 +2,18 @@
  * Writing values so that a text-to-speech voice says them well: phone numbers digit by digit in groups, lead ids
  * as a short spelled reference, dates and times in words in the organisation's time zone.
  */
+
 import type { LeadStatus } from '../../core/crm.ts';
+import { DIGIT_WORDS, TENS_WORDS, UNIT_WORDS } from '../../core/number-words.ts';
 import { displayPhone } from '../../core/phone.ts';
 import { parseIsoWithOffset, toZonedIso } from '../../core/time.ts';
 import { shortRefOf } from '../../tools/lead-lookup.ts';
-
-const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
 /** "98765" → "nine eight seven six five". Non-digits are skipped. */
 export function speakDigits(digits: string): string {
   return [...digits]
     .filter((c) => c >= '0' && c <= '9')
-    .map((c) => DIGITS[Number(c)])
+    .map((c) => DIGIT_WORDS[Number(c)])
     .join(' ');
 }
 
@@ -42,7 +42,7 @@ export function speakPhone(e164: string): string {
 export function speakLeadRef(leadId: string): string {
   const ref = shortRefOf(leadId);
   const say = (chunk: string) =>
-    [...chunk].map((c) => (c >= '0' && c <= '9' ? DIGITS[Number(c)] : c.toUpperCase())).join(' ');
+    [...chunk].map((c) => (c >= '0' && c <= '9' ? DIGIT_WORDS[Number(c)] : c.toUpperCase())).join(' ');
   return [ref.slice(0, 4), ref.slice(4)].filter(Boolean).map(say).join(', ');
 }
 
@@ -101,34 +101,12 @@ export function speakDate(ymd: string, now?: Date, timeZone?: string): string {
   return `${weekday} the ${ordinalWord(d)} of ${MONTHS[m - 1]}${y === thisYear ? '' : ` ${y}`}`;
 }
 
-const UNITS = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-  'fourteen',
-  'fifteen',
-  'sixteen',
-  'seventeen',
-  'eighteen',
-  'nineteen',
-];
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty'];
-
 /** 0–59 in words ("forty-five"). */
 export function numberWord(n: number): string {
-  if (n < 20) return UNITS[n]!;
-  return n % 10 === 0 ? TENS[Math.floor(n / 10)]! : `${TENS[Math.floor(n / 10)]}-${UNITS[n % 10]}`;
+  if (n < 20) return UNIT_WORDS[n]!;
+  return n % 10 === 0
+    ? TENS_WORDS[Math.floor(n / 10)]!
+    : `${TENS_WORDS[Math.floor(n / 10)]}-${UNIT_WORDS[n % 10]}`;
 }
 
 /**
