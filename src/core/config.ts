@@ -70,6 +70,35 @@ export const ConfigSchema = z.object({
       )
       .default('espeak'),
   ),
+  /** The address callers and providers reach this deployment at (Twilio webhooks, OAuth redirects, iCal links). */
+  ROOMAN_PUBLIC_URL: optionalUrl(/^https?$/, 'https://rooman.example.com'),
+  /** Key that encrypts stored secrets (OAuth tokens); 32+ characters. Default: a key generated once in the data dir. */
+  ROOMAN_SECRET_KEY: z.preprocess(
+    emptyToUndefined,
+    z.string().min(32, 'must be at least 32 characters').optional(),
+  ),
+  /** Twilio account (phone calls and SMS); both or neither. */
+  TWILIO_ACCOUNT_SID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'must be an account SID like AC followed by 32 hex digits')
+      .optional(),
+  ),
+  TWILIO_AUTH_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, 'must be the account auth token').optional(),
+  ),
+  /** The Twilio number calls and SMS come from, E.164. */
+  TWILIO_PHONE_NUMBER: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +14155550100')
+      .optional(),
+  ),
+  /** Override of https://api.twilio.com (tests point it at a fake). */
+  TWILIO_API_BASE_URL: optionalUrl(/^https?$/, 'https://api.twilio.com'),
 });
 
 export type Config = {
@@ -89,6 +118,16 @@ export type Config = {
   /** `undefined`: use sherpa when a speech model is installed, else none. */
   stt: string | undefined;
   tts: string;
+  publicUrl: string | undefined;
+  secretKey: string | undefined;
+  twilio:
+    | {
+        accountSid: string;
+        authToken: string;
+        phoneNumber: string | undefined;
+        apiBaseUrl: string | undefined;
+      }
+    | undefined;
 };
 
 export class ConfigError extends Error {
@@ -113,6 +152,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const c = parsed.data;
+  if ((c.TWILIO_ACCOUNT_SID === undefined) !== (c.TWILIO_AUTH_TOKEN === undefined))
+    throw new ConfigError(['TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both or neither']);
   return {
     port: c.PORT,
     host: c.HOST,
@@ -129,5 +170,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     modelsBaseUrl: c.ROOMAN_MODELS_BASE_URL,
     stt: c.ROOMAN_STT,
     tts: c.ROOMAN_TTS,
+    publicUrl: c.ROOMAN_PUBLIC_URL?.replace(/\/+$/, ''),
+    secretKey: c.ROOMAN_SECRET_KEY,
+    twilio:
+      c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN
+        ? {
+            accountSid: c.TWILIO_ACCOUNT_SID,
+            authToken: c.TWILIO_AUTH_TOKEN,
+            phoneNumber: c.TWILIO_PHONE_NUMBER,
+            apiBaseUrl: c.TWILIO_API_BASE_URL,
+          }
+        : undefined,
   };
 }

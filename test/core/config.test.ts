@@ -53,3 +53,27 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('loadConfig: public URL, secret key and Twilio', () => {
+  it('takes a Twilio account only whole, and trims the public URL', () => {
+    const sid = `AC${'a1'.repeat(16)}`;
+    const c = loadConfig({
+      ROOMAN_PUBLIC_URL: 'https://calls.example.com/',
+      TWILIO_ACCOUNT_SID: sid,
+      TWILIO_AUTH_TOKEN: 'x'.repeat(32),
+      TWILIO_PHONE_NUMBER: '+14155550100',
+    });
+    assert.equal(c.publicUrl, 'https://calls.example.com');
+    assert.deepEqual(c.twilio, {
+      accountSid: sid,
+      authToken: 'x'.repeat(32),
+      phoneNumber: '+14155550100',
+      apiBaseUrl: undefined,
+    });
+    assert.throws(() => loadConfig({ TWILIO_ACCOUNT_SID: sid }), /set both or neither/);
+    assert.throws(
+      () => loadConfig({ TWILIO_ACCOUNT_SID: 'nope', TWILIO_AUTH_TOKEN: 'short', ROOMAN_SECRET_KEY: 'k' }),
+      (e: unknown) => e instanceof ConfigError && e.problems.length === 3,
+    );
+  });
+});
