@@ -99,6 +99,31 @@ export const ConfigSchema = z.object({
   ),
   /** Override of https://api.twilio.com (tests point it at a fake). */
   TWILIO_API_BASE_URL: optionalUrl(/^https?$/, 'https://api.twilio.com'),
+  /** Which brain answers callers: the built-in engine (`local`), Gemini text, Gemini Live speech-to-speech, or any OpenAI-compatible endpoint. */
+  ROOMAN_BRAIN: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['local', 'gemini', 'gemini-live', 'openai'], {
+        message: 'must be local, gemini, gemini-live or openai',
+      })
+      .default('local'),
+  ),
+  GEMINI_API_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+  /** Text model used by ROOMAN_BRAIN=gemini. */
+  GEMINI_MODEL: z.preprocess(emptyToUndefined, z.string().default('gemini-2.5-flash')),
+  /** Speech-to-speech model used by ROOMAN_BRAIN=gemini-live. */
+  GEMINI_LIVE_MODEL: z.preprocess(
+    emptyToUndefined,
+    z.string().default('gemini-2.5-flash-native-audio-preview-12-2025'),
+  ),
+  GEMINI_VOICE: z.preprocess(emptyToUndefined, z.string().default('Zephyr')),
+  /** Override of https://generativelanguage.googleapis.com (tests point it at a fake). */
+  GEMINI_BASE_URL: optionalUrl(/^(https?|wss?)$/, 'https://generativelanguage.googleapis.com'),
+  /** An OpenAI-compatible chat-completions API: OpenAI, Ollama, vLLM, llama.cpp server… */
+  OPENAI_BASE_URL: optionalUrl(/^https?$/, 'http://localhost:11434/v1'),
+  /** Optional: local servers such as Ollama need no key. */
+  OPENAI_API_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+  OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().optional()),
 });
 
 export type Config = {
@@ -128,6 +153,14 @@ export type Config = {
         apiBaseUrl: string | undefined;
       }
     | undefined;
+  /** Which brain answers: `local` (built in), `gemini` (text), `gemini-live` (speech-to-speech), `openai` (compatible API). */
+  brain: 'local' | 'gemini' | 'gemini-live' | 'openai';
+  /** Set when GEMINI_API_KEY is. */
+  gemini:
+    | { apiKey: string; model: string; liveModel: string; voice: string; baseUrl: string | undefined }
+    | undefined;
+  /** Set when OPENAI_BASE_URL and OPENAI_MODEL are. */
+  openai: { baseUrl: string; apiKey: string | undefined; model: string } | undefined;
 };
 
 export class ConfigError extends Error {
@@ -154,6 +187,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const c = parsed.data;
   if ((c.TWILIO_ACCOUNT_SID === undefined) !== (c.TWILIO_AUTH_TOKEN === undefined))
     throw new ConfigError(['TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both or neither']);
+  const brainProblems = brainSettingProblems(c);
+  if (brainProblems.length > 0) throw new ConfigError(brainProblems);
   return {
     port: c.PORT,
     host: c.HOST,
@@ -181,5 +216,32 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             apiBaseUrl: c.TWILIO_API_BASE_URL,
           }
         : undefined,
+    brain: c.ROOMAN_BRAIN,
+    gemini: c.GEMINI_API_KEY
+      ? {
+          apiKey: c.GEMINI_API_KEY,
+          model: c.GEMINI_MODEL,
+          liveModel: c.GEMINI_LIVE_MODEL,
+          voice: c.GEMINI_VOICE,
+          baseUrl: c.GEMINI_BASE_URL?.replace(/\/+$/, ''),
+        }
+      : undefined,
+    openai:
+      c.OPENAI_BASE_URL && c.OPENAI_MODEL
+        ? { baseUrl: c.OPENAI_BASE_URL.replace(/\/+$/, ''), apiKey: c.OPENAI_API_KEY, model: c.OPENAI_MODEL }
+        : undefined,
   };
+}
+
+/** A model brain chosen without what it needs fails at start-up, not at the first caller. */
+function brainSettingProblems(c: z.infer<typeof ConfigSchema>): string[] {
+  const problems: string[] = [];
+  if ((c.ROOMAN_BRAIN === 'gemini' || c.ROOMAN_BRAIN === 'gemini-live') && !c.GEMINI_API_KEY)
+    problems.push(`GEMINI_API_KEY: required when ROOMAN_BRAIN=${c.ROOMAN_BRAIN}`);
+  if (c.ROOMAN_BRAIN === 'openai') {
+    if (!c.OPENAI_BASE_URL)
+      problems.push('OPENAI_BASE_URL: required when ROOMAN_BRAIN=openai (e.g. http://localhost:11434/v1)');
+    if (!c.OPENAI_MODEL) problems.push('OPENAI_MODEL: required when ROOMAN_BRAIN=openai (e.g. gpt-4o-mini)');
+  }
+  return problems;
 }

@@ -77,3 +77,73 @@ describe('loadConfig: public URL, secret key and Twilio', () => {
     );
   });
 });
+
+describe('loadConfig: the brain', () => {
+  it('defaults to the built-in engine with no model settings', () => {
+    const c = loadConfig({});
+    assert.equal(c.brain, 'local');
+    assert.equal(c.gemini, undefined);
+    assert.equal(c.openai, undefined);
+  });
+
+  it('reads Gemini with its default models and voice', () => {
+    const c = loadConfig({
+      ROOMAN_BRAIN: 'gemini',
+      GEMINI_API_KEY: 'k-1',
+      GEMINI_BASE_URL: 'http://127.0.0.1:9/',
+    });
+    assert.equal(c.brain, 'gemini');
+    assert.deepEqual(c.gemini, {
+      apiKey: 'k-1',
+      model: 'gemini-2.5-flash',
+      liveModel: 'gemini-2.5-flash-native-audio-preview-12-2025',
+      voice: 'Zephyr',
+      baseUrl: 'http://127.0.0.1:9',
+    });
+    const live = loadConfig({
+      ROOMAN_BRAIN: 'gemini-live',
+      GEMINI_API_KEY: 'k-2',
+      GEMINI_LIVE_MODEL: 'gemini-3.1-flash-live-preview',
+      GEMINI_VOICE: 'Puck',
+    });
+    assert.equal(live.brain, 'gemini-live');
+    assert.equal(live.gemini?.liveModel, 'gemini-3.1-flash-live-preview');
+    assert.equal(live.gemini?.voice, 'Puck');
+  });
+
+  it('reads an OpenAI-compatible endpoint, the key optional (Ollama needs none)', () => {
+    const c = loadConfig({
+      ROOMAN_BRAIN: 'openai',
+      OPENAI_BASE_URL: 'http://localhost:11434/v1/',
+      OPENAI_MODEL: 'qwen2.5:7b',
+    });
+    assert.equal(c.brain, 'openai');
+    assert.deepEqual(c.openai, {
+      baseUrl: 'http://localhost:11434/v1',
+      apiKey: undefined,
+      model: 'qwen2.5:7b',
+    });
+  });
+
+  it('fails at start-up when the chosen brain lacks its settings', () => {
+    assert.throws(
+      () => loadConfig({ ROOMAN_BRAIN: 'gemini' }),
+      (e: unknown) =>
+        e instanceof ConfigError && /GEMINI_API_KEY: required when ROOMAN_BRAIN=gemini/.test(e.message),
+    );
+    assert.throws(() => loadConfig({ ROOMAN_BRAIN: 'gemini-live' }), /GEMINI_API_KEY: required/);
+    assert.throws(
+      () => loadConfig({ ROOMAN_BRAIN: 'openai', OPENAI_API_KEY: 'sk' }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.problems.length === 2 &&
+        /OPENAI_BASE_URL: required/.test(e.message) &&
+        /OPENAI_MODEL: required/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ ROOMAN_BRAIN: 'claude' }),
+      /ROOMAN_BRAIN="claude": must be local, gemini/,
+    );
+    assert.throws(() => loadConfig({ OPENAI_BASE_URL: 'localhost:11434' }), /OPENAI_BASE_URL/);
+  });
+});
