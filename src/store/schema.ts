@@ -70,6 +70,59 @@ export interface IdempotencyKeyTable {
   created_at: Timestamp;
 }
 
+/** jsonb: read as a value, written as JSON text. */
+export type JsonColumn = ColumnType<unknown, string | null | undefined, string | null>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+/** A phone call leg over Twilio (migration 0008); its status is the furthest one reached. */
+export interface CallTable {
+  id: string;
+  org_id: string;
+  direction: 'inbound' | 'outbound';
+  /** Twilio's CallSid; null until an outbound call is placed. */
+  call_sid: string | null;
+  stream_sid: string | null;
+  /** E.164 (or `client:<name>` for a Twilio client). */
+  from_number: string;
+  to_number: string;
+  agent: string;
+  context: ColumnType<unknown, string | undefined, string>;
+  status: string;
+  answered_by: string | null;
+  duration_seconds: number | null;
+  /** The call's transcript (call_sessions.id). */
+  session_id: string | null;
+  /** The instance bridging the call's audio, and when it last said so: the live registry. */
+  instance_id: string | null;
+  heartbeat_at: NullableTimestamp;
+  error: JsonColumn;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  answered_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+}
+
+/** Every status a call went through, in the order received (callbacks may arrive out of order). */
+export interface CallEventTable {
+  id: Generated<string>;
+  call_id: string;
+  org_id: string;
+  status: string;
+  sequence_number: number | null;
+  source: string;
+  detail: JsonColumn;
+  occurred_at: Timestamp;
+  received_at: Timestamp;
+}
+
+/** Which organisation and agent answer a dialled number (E.164). */
+export interface PhoneNumberTable {
+  number: string;
+  org_id: string;
+  agent: string;
+  created_at: Timestamp;
+}
+
 export interface Schema {
   organisations: OrganisationTable;
   api_keys: ApiKeyTable;
@@ -77,6 +130,9 @@ export interface Schema {
   visits: VisitTable;
   lead_status_changes: LeadStatusChangeTable;
   idempotency_keys: IdempotencyKeyTable;
+  calls: CallTable;
+  call_events: CallEventTable;
+  phone_numbers: PhoneNumberTable;
 }
 
 export type LeadRow = Selectable<LeadTable>;
