@@ -12,6 +12,75 @@ const optionalUrl = (protocols: RegExp, example: string) =>
     z.url({ protocol: protocols, message: `must be a URL like ${example}` }).optional(),
   );
 
+/** An MCP server name: it prefixes its tools' names (`<name>__<tool>`), so it keeps to what model APIs accept. */
+const McpServerName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1–32 letters, digits, _ or -')
+  .refine((name) => !name.includes('__'), 'must not contain "__" (it separates server and tool)');
+const McpStringMap = z.record(z.string(), z.string()).default({});
+
+const McpStdioServer = z
+  .strictObject({
+    name: McpServerName,
+    command: z.string().min(1, 'must name the program to run'),
+    args: z.array(z.string()).default([]),
+    env: McpStringMap,
+    cwd: z.string().min(1).optional(),
+  })
+  .transform((s) => ({ ...s, transport: 'stdio' as const }));
+const McpHttpServer = z
+  .strictObject({
+    name: McpServerName,
+    url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
+    headers: McpStringMap,
+  })
+  .transform((s) => ({ ...s, transport: 'http' as const }));
+
+/**
+ * An external MCP server Rooman's brains may use: a program spoken to over stdio (`command`), or a Streamable HTTP
+ * endpoint (`url`). Which one an entry is follows from which of the two it has, so errors name that form's fields.
+ */
+export const McpServerConfigSchema = z.unknown().transform((entry, ctx) => {
+  const isHttp = typeof entry === 'object' && entry !== null && 'url' in entry;
+  const parsed = (isHttp ? McpHttpServer : McpStdioServer).safeParse(entry);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues)
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
+export type McpServerConfig = z.output<typeof McpServerConfigSchema>;
+
+const McpServersSchema = z
+  .array(McpServerConfigSchema)
+  .refine((servers) => new Set(servers.map((s) => s.name)).size === servers.length, 'names must be unique');
+
+/** ROOMAN_MCP_SERVERS: a JSON array; each problem is reported with the entry and field it is in. */
+const McpServersSetting = z.preprocess(emptyToUndefined, z.string().optional()).transform((text, ctx) => {
+  if (text === undefined) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a JSON array of {name, command, args, env} or {name, url, headers}',
+    });
+    return z.NEVER;
+  }
+  if (!Array.isArray(json)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON array of servers' });
+    return z.NEVER;
+  }
+  const parsed = McpServersSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    const [index, ...fields] = issue.path.map(String);
+    const where = index === undefined ? '' : `[${index}]${fields.map((f) => `.${f}`).join('')}: `;
+    ctx.addIssue({ code: 'custom', message: `${where}${issue.message}` });
+  }
+  return z.NEVER;
+});
+
 export const ConfigSchema = z.object({
   PORT: z.preprocess(
     emptyToUndefined,
@@ -124,6 +193,8 @@ export const ConfigSchema = z.object({
   /** Optional: local servers such as Ollama need no key. */
   OPENAI_API_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
   OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().optional()),
+  /** External MCP servers whose tools brains may use: JSON array of {name, command, args, env} or {name, url, headers}. */
+  ROOMAN_MCP_SERVERS: McpServersSetting,
 });
 
 export type Config = {
@@ -161,6 +232,8 @@ export type Config = {
     | undefined;
   /** Set when OPENAI_BASE_URL and OPENAI_MODEL are. */
   openai: { baseUrl: string; apiKey: string | undefined; model: string } | undefined;
+  /** External MCP servers (ROOMAN_MCP_SERVERS) connected at start-up. */
+  mcp: { servers: McpServerConfig[] };
 };
 
 export class ConfigError extends Error {
@@ -230,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       c.OPENAI_BASE_URL && c.OPENAI_MODEL
         ? { baseUrl: c.OPENAI_BASE_URL.replace(/\/+$/, ''), apiKey: c.OPENAI_API_KEY, model: c.OPENAI_MODEL }
         : undefined,
+    mcp: { servers: c.ROOMAN_MCP_SERVERS },
   };
 }
 

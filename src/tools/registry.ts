@@ -25,6 +25,18 @@ export interface ToolOutcome {
 interface Entry {
   declaration: ToolDeclaration;
   invoke: (raw: unknown, context: ToolContext) => Promise<ToolOutcome>;
+  /** Served by an external MCP server rather than built in. */
+  external: boolean;
+}
+
+/**
+ * A tool of an external MCP server: declared by that server (its JSON Schema), validated and run by its connector
+ * (src/mcp/external.ts). `validate` throws VALIDATION_ERROR naming the field, like the built-in tools.
+ */
+export interface ExternalTool {
+  declaration: ToolDeclaration;
+  validate: (raw: unknown) => Record<string, unknown>;
+  run: (args: Record<string, unknown>, context: ToolContext) => Promise<Record<string, unknown>>;
 }
 
 export class ToolRegistry {
@@ -45,8 +57,32 @@ export class ToolRegistry {
         const output = await tool.run(args, context);
         return { tool: tool.name, args: args as Record<string, unknown>, crmCall, output };
       },
+      external: false,
     });
     return this;
+  }
+
+  /**
+   * Adds (or, when its server lists it again, replaces) a tool of an external MCP server. A built-in tool is never
+   * replaced: external names are namespaced (`<server>__<tool>`), so a clash is a configuration error.
+   */
+  registerExternal(tool: ExternalTool): this {
+    const name = tool.declaration.name;
+    if (this.#tools.get(name)?.external === false)
+      throw new Error(`Tool ${name} is built in; an external tool cannot replace it`);
+    this.#tools.set(name, {
+      declaration: tool.declaration,
+      invoke: async (raw, context) => {
+        const args = tool.validate(raw ?? {});
+        return { tool: name, args, output: await tool.run(args, context) };
+      },
+      external: true,
+    });
+    return this;
+  }
+
+  isExternal(name: string): boolean {
+    return this.#tools.get(name)?.external === true;
   }
 
   has(name: string): boolean {
@@ -57,8 +93,11 @@ export class ToolRegistry {
     return [...this.#tools.keys()];
   }
 
-  declarations(): ToolDeclaration[] {
-    return [...this.#tools.values()].map((e) => e.declaration);
+  /** Every tool's declaration; `{ external: false }` keeps the built-in ones only (what Rooman's MCP server offers). */
+  declarations(filter: { external?: boolean } = {}): ToolDeclaration[] {
+    return [...this.#tools.values()]
+      .filter((e) => filter.external === undefined || e.external === filter.external)
+      .map((e) => e.declaration);
   }
 
   /** Validates `args` and runs the tool. Throws RoomanError (VALIDATION_ERROR naming the field, or the tool's own). */

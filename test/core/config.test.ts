@@ -147,3 +147,57 @@ describe('loadConfig: the brain', () => {
     assert.throws(() => loadConfig({ OPENAI_BASE_URL: 'localhost:11434' }), /OPENAI_BASE_URL/);
   });
 });
+
+describe('loadConfig: external MCP servers', () => {
+  it('has none by default, and reads stdio and Streamable HTTP entries with their defaults', () => {
+    assert.deepEqual(loadConfig({}).mcp, { servers: [] });
+    const c = loadConfig({
+      ROOMAN_MCP_SERVERS: JSON.stringify([
+        { name: 'files', command: 'node', args: ['files-server.js'], env: { ROOT: '/srv' } },
+        { name: 'search', url: 'https://mcp.example.com/mcp', headers: { Authorization: 'Bearer t' } },
+        { name: 'bare', command: 'mcp-bare' },
+      ]),
+    });
+    assert.deepEqual(c.mcp.servers, [
+      {
+        name: 'files',
+        command: 'node',
+        args: ['files-server.js'],
+        env: { ROOT: '/srv' },
+        transport: 'stdio',
+      },
+      {
+        name: 'search',
+        url: 'https://mcp.example.com/mcp',
+        headers: { Authorization: 'Bearer t' },
+        transport: 'http',
+      },
+      { name: 'bare', command: 'mcp-bare', args: [], env: {}, transport: 'stdio' },
+    ]);
+  });
+
+  it('names the entry and field of every problem', () => {
+    const problems = (value: string) => {
+      try {
+        loadConfig({ ROOMAN_MCP_SERVERS: value });
+      } catch (e) {
+        if (e instanceof ConfigError) return e.problems.join('\n');
+      }
+      return 'accepted';
+    };
+    assert.match(problems('not json'), /ROOMAN_MCP_SERVERS=.*must be a JSON array/);
+    assert.match(problems('{"name":"a"}'), /must be a JSON array of servers/);
+    assert.match(problems('[{"name":"a b","command":"x"}]'), /\[0\]\.name: must be 1–32 letters/);
+    assert.match(problems('[{"name":"a__b","command":"x"}]'), /\[0\]\.name: must not contain "__"/);
+    assert.match(
+      problems('[{"name":"ok","command":"x"},{"name":"w","url":"ftp://h"}]'),
+      /\[1\]\.url: must be an http\(s\) URL/,
+    );
+    assert.match(problems('[{"name":"a","command":""}]'), /\[0\]\.command: must name the program/);
+    assert.match(problems('[{"name":"a","command":"x","bogus":1}]'), /\[0\]: Unrecognized key: "bogus"/);
+    assert.match(
+      problems('[{"name":"a","command":"x"},{"name":"a","url":"http://h/mcp"}]'),
+      /names must be unique/,
+    );
+  });
+});
