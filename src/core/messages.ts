@@ -6,9 +6,14 @@
 import { z } from 'zod';
 import type { WriteOptions } from './crm.ts';
 import { normalisePhone } from './phone.ts';
+import { parseIsoWithOffset } from './time.ts';
 import { Channel } from './understanding.ts';
 
-export const MESSAGE_STATUSES = ['QUEUED', 'SENT', 'FAILED'] as const;
+/**
+ * QUEUED: waiting for its time (or its next attempt); SENDING: claimed by a dispatcher, at the provider now;
+ * SENT: the provider accepted it; FAILED: given up (refused, or out of attempts); CANCELLED: withdrawn before sending.
+ */
+export const MESSAGE_STATUSES = ['QUEUED', 'SENT', 'FAILED', 'SENDING', 'CANCELLED'] as const;
 export const MessageStatus = z.enum(MESSAGE_STATUSES);
 export type MessageStatus = z.infer<typeof MessageStatus>;
 
@@ -59,6 +64,16 @@ export const SendMessageInput = z
       .max(4000, 'must be at most 4000 characters')
       .meta({ description: 'The message text' }),
     subject: z.string().trim().min(1).max(200).optional().meta({ description: 'E-mail subject' }),
+    send_at: z
+      .string()
+      .refine((v) => parseIsoWithOffset(v) !== null, {
+        message: 'must be an ISO-8601 date and time with offset, e.g. 2025-10-05T09:00:00+05:30',
+      })
+      .optional()
+      .meta({
+        description:
+          'When to send it (ISO-8601 with offset); omit to send now. Must not be in the past ("tomorrow at 9" → that instant)',
+      }),
   })
   .transform((v, ctx) => {
     const to = normaliseAddress(v.channel, v.to);
@@ -74,7 +89,12 @@ export const SendMessageInput = z
   });
 export type SendMessageInput = z.output<typeof SendMessageInput>;
 
-export const SendMessageResult = z.object({ message_id: z.uuid(), status: MessageStatus });
+export const SendMessageResult = z.object({
+  message_id: z.uuid(),
+  status: MessageStatus,
+  /** When a scheduled message goes out (ISO-8601 with offset); absent for one sent now. */
+  send_at: z.string().optional(),
+});
 export type SendMessageResult = z.infer<typeof SendMessageResult>;
 
 /** Sends messages for one organisation. Input is validated by the caller with SendMessageInput. */

@@ -1,7 +1,9 @@
 /**
- * The built-in message channel: every message is written to the outbox table as QUEUED, then "delivered" to the
- * outbox itself (shown in the log as a block, like the CRM's) and marked SENT. Real channels (SMTP, Telegram,
- * WhatsApp, Slack, SMS) will take queued rows from the same table.
+ * The one send-message operation: every message is written to the outbox table as QUEUED (under the caller's
+ * idempotency key, in the same transaction), then delivered by the MessageDispatcher: at once for a message meant
+ * for now, at its time for a scheduled one. The channel's configured client (SMTP, Gmail, Telegram, WhatsApp,
+ * Slack, Twilio SMS) delivers it; a channel with none configured is delivered to the outbox itself (a log block),
+ * so the embedded default works with no accounts at all.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -9,40 +11,56 @@ import type { WriteOptions } from '../../core/crm.ts';
 import { RoomanError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { MessageSender, SendMessageInput, SendMessageResult } from '../../core/messages.ts';
-import { type Clock, systemClock, toZonedIso } from '../../core/time.ts';
+import { type Clock, parseIsoWithOffset, systemClock, toZonedIso } from '../../core/time.ts';
+import { type DeliveryPolicy, MessageDispatcher } from '../../jobs/message-dispatcher.ts';
 import { hashRequest, IdempotencyKeyRepository } from '../../store/idempotency.ts';
 import { OrganisationRepository } from '../../store/organisations.ts';
 import { OutboxRepository } from '../../store/outbox.ts';
 import type { Schema } from '../../store/schema.ts';
-import { textBlock } from '../calendar/meeting-blocks.ts';
+import type { ChannelClients } from './channel.ts';
 
 export interface OutboxSenderOptions {
   db: Kysely<Schema>;
   logger: Logger;
   clock?: Clock;
-  /** Log a block per message (config `csvLogs`). */
+  /** Log a block per message delivered to the built-in outbox (config `csvLogs`). */
   blocks?: boolean;
+  /** The configured channel clients; none: everything goes to the built-in outbox. */
+  channels?: ChannelClients;
+  policy?: Partial<DeliveryPolicy>;
+  /**
+   * How long `send` waits for a message meant for now to be delivered before answering QUEUED/SENDING (delivery
+   * goes on; a talking caller should not wait on a slow provider). Default 5 s.
+   */
+  immediateWaitMs?: number;
+  random?: () => number;
 }
 
-const CHANNEL_NAMES = {
-  email: 'E-MAIL',
-  whatsapp: 'WHATSAPP',
-  telegram: 'TELEGRAM',
-  sms: 'SMS',
-  slack: 'SLACK',
-};
+/** A `send_at` this far in the past is taken as "now" (a clock a little behind); further back it is refused. */
+const PAST_GRACE_MS = 60_000;
+/** Messages are scheduled at most this far ahead. */
+const MAX_AHEAD_MS = 366 * 24 * 60 * 60_000;
 
 export class OutboxSender {
   readonly #db: Kysely<Schema>;
-  readonly #logger: Logger;
   readonly #clock: Clock;
-  readonly #blocks: boolean;
+  readonly #immediateWaitMs: number;
+  /** Delivers what this sender queues; the server also runs it on a timer for scheduled messages and retries. */
+  readonly dispatcher: MessageDispatcher;
 
   constructor(options: OutboxSenderOptions) {
     this.#db = options.db;
-    this.#logger = options.logger.child({ component: 'outbox' });
     this.#clock = options.clock ?? systemClock;
-    this.#blocks = options.blocks ?? true;
+    this.#immediateWaitMs = options.immediateWaitMs ?? 5000;
+    this.dispatcher = new MessageDispatcher({
+      db: options.db,
+      logger: options.logger,
+      clock: this.#clock,
+      blocks: options.blocks ?? true,
+      ...(options.channels ? { channels: options.channels } : {}),
+      ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    });
   }
 
   senderFor(orgId: string): MessageSender {
@@ -56,6 +74,7 @@ export class OutboxSender {
     if (!org) throw new RoomanError('NOT_FOUND', 'Organisation not found');
     const id = randomUUID();
     const queuedAt = this.#clock.now();
+    const sendAt = this.#checkSendAt(input.send_at, queuedAt);
     const row = {
       id,
       org_id: org.id,
@@ -64,6 +83,7 @@ export class OutboxSender {
       subject: input.subject ?? null,
       body: input.body,
       created_at: queuedAt,
+      send_at: sendAt,
     };
     const key = options.idempotencyKey;
     const queued = await this.#db.transaction().execute(async (trx) => {
@@ -95,25 +115,46 @@ export class OutboxSender {
     });
     if (queued.replayed) {
       const stored = await new OutboxRepository(this.#db).findById(org.id, queued.replayed);
-      return { message_id: queued.replayed, status: stored?.status ?? 'QUEUED' };
+      return {
+        message_id: queued.replayed,
+        status: stored?.status ?? 'QUEUED',
+        ...(stored?.send_at ? { send_at: toZonedIso(stored.send_at, org.timeZone) } : {}),
+      };
     }
-    // Delivery to the outbox is the log itself: shown, then marked sent.
-    const sentAt = this.#clock.now();
-    if (this.#blocks) {
-      this.#logger.info(
-        { event: 'outbox.message_sent', message_id: id, channel: input.channel },
-        textBlock(`✉️ MESSAGE SENT (${CHANNEL_NAMES[input.channel]})`, [
-          ['Message ID', id],
-          ['Channel', input.channel],
-          ['To', input.to],
-          ...(input.subject ? ([['Subject', input.subject]] as [string, string][]) : []),
-          ['Message', input.body],
-          ['Status', 'SENT'],
-          ['Sent At', toZonedIso(sentAt, org.timeZone, true)],
-        ]),
-      );
+    if (sendAt && sendAt.getTime() > queuedAt.getTime()) {
+      return { message_id: id, status: 'QUEUED', send_at: toZonedIso(sendAt, org.timeZone) };
     }
-    await new OutboxRepository(this.#db).markSent(org.id, id, sentAt);
-    return { message_id: id, status: 'SENT' };
+    const delivered = await this.#deliverSoon(id);
+    return { message_id: id, status: delivered ?? 'SENDING' };
   }
+
+  /** Delivers at once, waiting a bounded time for the answer; undefined when it is still under way. */
+  async #deliverSoon(id: string) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.#immediateWaitMs);
+    });
+    try {
+      const row = await Promise.race([this.dispatcher.deliverNow(id), waited]);
+      return row?.status;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #checkSendAt(text: string | undefined, now: Date): Date | null {
+    if (text === undefined) return null;
+    const at = parseIsoWithOffset(text);
+    if (!at) return refuseSendAt('must be an ISO-8601 date and time with offset');
+    if (at.getTime() < now.getTime() - PAST_GRACE_MS) return refuseSendAt(`${text} is in the past`);
+    if (at.getTime() > now.getTime() + MAX_AHEAD_MS) return refuseSendAt('must be within a year');
+    return at;
+  }
+}
+
+function refuseSendAt(message: string): never {
+  throw new RoomanError('VALIDATION_ERROR', `send_at: ${message}`, {
+    field: 'send_at',
+    issues: [{ field: 'send_at', message }],
+  });
 }
