@@ -19,12 +19,14 @@ import { registerBotRoutes } from './http/routes/bot.ts';
 import { registerCrmRoutes } from './http/routes/crm.ts';
 import { registerHealthRoutes } from './http/routes/health.ts';
 import { registerSessionRoutes } from './http/routes/sessions.ts';
+import { registerTwilio } from './http/routes/twilio.ts';
 import { registerVoiceRoutes } from './http/routes/voice.ts';
 import { registerWebRoutes } from './http/routes/web.ts';
 import { BuiltinCalendar } from './integrations/calendar/builtin-calendar.ts';
 import { HttpCrmGateway } from './integrations/crm/http-crm-gateway.ts';
 import { OutboxSender } from './integrations/messaging/outbox-sender.ts';
 import { startHousekeeping } from './jobs/housekeeping.ts';
+import { type RoomanMcp, startMcp } from './mcp/wiring.ts';
 import { VoiceSessions } from './session/voice-sessions.ts';
 import { createConfiguredRecognizer, createConfiguredSynthesizer } from './speech/engines.ts';
 import type { SpeechRecognizer } from './speech/recognizer.ts';
@@ -63,6 +65,8 @@ export interface Rooman {
   defaultOrg: Organisation;
   /** Where the CRM calls of the bot go: `built-in` or the CRM_BASE_URL. */
   crmLabel: string;
+  /** Rooman's tools as MCP (`rooman mcp`, `/mcp`) and the external MCP servers' connections. */
+  mcp: RoomanMcp;
   /** Stops the HTTP server, finishes pending writes, flushes the CSV logs and closes the database. */
   close(): Promise<void>;
 }
@@ -90,10 +94,12 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     const calendar = new BuiltinCalendar({ db: database.db, logger, clock, blocks: config.csvLogs });
     const outbox = new OutboxSender({ db: database.db, logger, clock, blocks: config.csvLogs });
     const sessions = new BotSessionRepository(database.db);
+    // The brains' tools; external MCP servers' tools join them once connected (startMcp below).
+    const tools = messageTools(meetingTools(crmTools()));
     // One brain for typed turns and calls alike.
     const brain = new LocalBrain({
       understander: createUnderstandingEngine(),
-      tools: messageTools(meetingTools(crmTools())),
+      tools,
       tasks: ALL_TASKS,
       logger,
     });
@@ -150,7 +156,35 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
           return { session: await sessions.open(orgId, 'browser'), speechIn };
         },
       });
+      // Phone calls: Twilio's webhooks and media streams, on the same sessions as browser calls.
+      await registerTwilio(app, {
+        db: database.db,
+        logger,
+        twilio: config.twilio,
+        publicUrl: config.publicUrl,
+        defaultOrgId: defaultOrg.id,
+        openSession: async (orgId, sessionId) =>
+          (await voiceSessions()).sessions.open(orgId, 'twilio', sessionId),
+      });
     }
+
+    // MCP: Rooman's tools at /mcp (and for `rooman mcp`), external MCP servers' tools for the brains.
+    const mcp = startMcp({
+      ...(options.only !== 'crm' ? { app } : {}),
+      resolveOrg,
+      publicUrl: config.publicUrl,
+      servers: options.only !== 'crm' ? config.mcp.servers : [],
+      registry: tools,
+      logger,
+      contextFor: async (orgId, call) => ({
+        crm: crmFor(orgId),
+        calendar: calendar.calendarFor(orgId),
+        messages: outbox.senderFor(orgId),
+        now: clock.now(),
+        timeZone: await timeZoneOf(orgId),
+        ...call,
+      }),
+    });
 
     const stopHousekeeping = startHousekeeping({
       targets: {
@@ -165,6 +199,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     const close = () => {
       closing ??= (async () => {
         await app.close();
+        await mcp.close();
         await stopHousekeeping();
         await crm.close();
         await database.close();
@@ -178,6 +213,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       bot,
       defaultOrg,
       crmLabel: config.crmBaseUrl ?? 'built-in',
+      mcp,
       close,
     };
   } catch (error) {
