@@ -2,8 +2,8 @@
  * End of the caller's turn: VAD silence long enough, where "long enough" depends on what was said so far.
  *
  * People pause mid-entity: "my number is nine eight seven… six five…", "on the twenty… fifth", "my name is… Rohan",
- * "rohan at gmail dot… com". Answering after the usual half second of silence cuts them off, so while the words so far
- * look unfinished the endpointer waits longer (default 1.5 s instead of 0.5 s). The check is a hook,
+ * "rohan at gmail dot… com". Answering after the usual short silence cuts them off, so while the words so far
+ * look unfinished the endpointer waits longer (default 1.5 s instead of 0.3 s). The check is a hook,
  * `isLikelyIncomplete`, with a cheap built-in heuristic; an STT or brain with a better idea can replace it.
  *
  * The endpointer owns no timer: the session feeds it VAD events and partial transcripts, asks `deadlineMs()` when to
@@ -13,7 +13,10 @@ import { DIGIT_WORDS, TENS_WORDS, UNIT_WORDS } from '../core/number-words.ts';
 import type { VadEvent } from './vad.ts';
 
 export interface EndpointerOptions {
-  /** Silence that ends a turn whose words look finished (default 500 ms). */
+  /**
+   * Silence that ends a turn whose words look finished (default 300 ms: the caller feels everything added here, and
+   * the entity-aware wait below is what keeps dictation safe, not a long base silence).
+   */
   silenceMs?: number;
   /** Silence that ends a turn whose words look unfinished (default 1500 ms). */
   incompleteSilenceMs?: number;
@@ -44,7 +47,7 @@ export class Endpointer {
   private transcriptIncomplete = false;
 
   constructor(options: EndpointerOptions = {}) {
-    this.silenceMs = options.silenceMs ?? 500;
+    this.silenceMs = options.silenceMs ?? 300;
     this.incompleteSilenceMs = options.incompleteSilenceMs ?? 1500;
     this.incomplete = options.isLikelyIncomplete ?? isLikelyIncomplete;
   }
@@ -177,12 +180,26 @@ const OPEN_ENDINGS = new Set([
   'hmm',
   'like',
 ]);
+/** Words after which a single digit probably starts a number (a phone number, a time). */
+const NUMBER_CUES = new Set([
+  'number',
+  'phone',
+  'mobile',
+  'contact',
+  'whatsapp',
+  'is',
+  'at',
+  'on',
+  'dial',
+  'plus',
+  'no',
+]);
 const MAIL_HOSTS =
   /\b(at|@)\s*(gmail|yahoo|hotmail|outlook|rediffmail|rediff|icloud|protonmail|live|aol|zoho)\s*$/;
 
 /**
  * Built-in guess whether a transcript stops in the middle of something: a digit run shorter than a phone number
- * (10 digits), a trailing number word that expects more ("on the twenty"), a trailing preposition/conjunction/
+ * (10 digits; a single digit only after a number cue such as "is" or "at"), a trailing number word that expects more ("on the twenty"), a trailing preposition/conjunction/
  * determiner ("my name is", "at gmail dot"), or an e-mail host without its domain ("at gmail").
  */
 export function isLikelyIncomplete(partialTranscript: string): boolean {
@@ -193,7 +210,9 @@ export function isLikelyIncomplete(partialTranscript: string): boolean {
   if (!text) return false;
   const words = text.split(/\s+/);
   const digits = trailingDigitCount(words);
-  if (digits > 0) return digits < 10;
+  // One digit alone is weak evidence: small recognisers hear "five" or "one" in the tail of ordinary words ("status
+  // to qualified" → "…while i five"). It counts only after a word that introduces a number ("is five", "at nine").
+  if (digits > 1 || (digits === 1 && NUMBER_CUES.has(words.at(-2) ?? ''))) return digits < 10;
   if (MAIL_HOSTS.test(text) || text.endsWith('@')) return true;
   const last = words.at(-1)!;
   return OPEN_NUMBER_WORDS.has(last) || OPEN_ENDINGS.has(last);
