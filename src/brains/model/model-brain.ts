@@ -293,6 +293,8 @@ class CallRunner {
       const refused =
         isRoomanError(error) && (error.type === 'VALIDATION_ERROR' || error.type === 'NOT_FOUND');
       if (!readOnly && !refused) this.wrote = true;
+      // Refused here, before any CRM saw the key (arguments, a past time): the corrected call may use it.
+      if (!readOnly && refused && error.upstreamStatus === undefined) this.#writes--;
     }
     return record;
   }
