@@ -195,10 +195,58 @@ export const ConfigSchema = z.object({
   OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().optional()),
   /** External MCP servers whose tools brains may use: JSON array of {name, command, args, env} or {name, url, headers}. */
   ROOMAN_MCP_SERVERS: McpServersSetting,
+  /** Messages (docs/messages.md). E-mail by SMTP: `smtp://user:pass@host:587` or `smtps://…:465`. */
+  SMTP_URL: optionalUrl(/^smtps?$/, 'smtp://user:pass@smtp.example.com:587'),
+  /** The From of e-mails: `assistant@example.com` or `Rooman <assistant@example.com>`. */
+  ROOMAN_EMAIL_FROM: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(
+        /^([^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/,
+        'must be an e-mail address, optionally as Name <address>',
+      )
+      .optional(),
+  ),
+  /** How e-mail goes out: `smtp` (default when SMTP_URL is set) or `gmail` (the organisation's connected Google account). */
+  ROOMAN_EMAIL_VIA: z.preprocess(
+    emptyToUndefined,
+    z.enum(['smtp', 'gmail'], { message: 'must be smtp or gmail' }).optional(),
+  ),
+  /** Override of https://gmail.googleapis.com (tests point it at a fake). */
+  GMAIL_API_BASE_URL: optionalUrl(/^https?$/, 'https://gmail.googleapis.com'),
+  TELEGRAM_BOT_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]+$/, 'must be a bot token like 123456:ABC-DEF (from @BotFather)')
+      .optional(),
+  ),
+  TELEGRAM_API_BASE_URL: optionalUrl(/^https?$/, 'https://api.telegram.org'),
+  /** WhatsApp Business Cloud API: a system-user access token and the sending number's id; both or neither. */
+  WHATSAPP_TOKEN: z.preprocess(emptyToUndefined, z.string().min(10, 'must be the access token').optional()),
+  WHATSAPP_PHONE_NUMBER_ID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d{5,20}$/, 'must be the numeric phone number id')
+      .optional(),
+  ),
+  WHATSAPP_API_BASE_URL: optionalUrl(/^https?$/, 'https://graph.facebook.com'),
+  SLACK_BOT_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^xox[a-z]-/, 'must be a Slack token like xoxb-…')
+      .optional(),
+  ),
+  SLACK_API_BASE_URL: optionalUrl(/^https?$/, 'https://slack.com'),
 });
 
 export type Config = {
   port: number;
+  /** Message channels that have an account configured; a channel without one is delivered to the outbox. */
+  messaging: MessagingConfig;
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
@@ -304,6 +352,49 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         ? { baseUrl: c.OPENAI_BASE_URL.replace(/\/+$/, ''), apiKey: c.OPENAI_API_KEY, model: c.OPENAI_MODEL }
         : undefined,
     mcp: { servers: c.ROOMAN_MCP_SERVERS },
+    messaging: messagingConfig(c),
+  };
+}
+
+export interface MessagingConfig {
+  email:
+    | {
+        via: 'smtp' | 'gmail';
+        smtpUrl: string | undefined;
+        from: string | undefined;
+        gmailApiBaseUrl: string | undefined;
+      }
+    | undefined;
+  telegram: { botToken: string; apiBaseUrl: string | undefined } | undefined;
+  whatsapp: { token: string; phoneNumberId: string; apiBaseUrl: string | undefined } | undefined;
+  slack: { botToken: string; apiBaseUrl: string | undefined } | undefined;
+}
+
+function messagingConfig(c: z.infer<typeof ConfigSchema>): MessagingConfig {
+  const problems: string[] = [];
+  if ((c.WHATSAPP_TOKEN === undefined) !== (c.WHATSAPP_PHONE_NUMBER_ID === undefined))
+    problems.push('WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID: set both or neither');
+  const via = c.ROOMAN_EMAIL_VIA ?? (c.SMTP_URL ? 'smtp' : undefined);
+  if (via === 'smtp' && !c.SMTP_URL) problems.push('ROOMAN_EMAIL_VIA=smtp needs SMTP_URL');
+  if (via === 'smtp' && !c.ROOMAN_EMAIL_FROM)
+    problems.push('ROOMAN_EMAIL_FROM: required with SMTP_URL (the From of e-mails)');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    email: via
+      ? { via, smtpUrl: c.SMTP_URL, from: c.ROOMAN_EMAIL_FROM, gmailApiBaseUrl: c.GMAIL_API_BASE_URL }
+      : undefined,
+    telegram: c.TELEGRAM_BOT_TOKEN
+      ? { botToken: c.TELEGRAM_BOT_TOKEN, apiBaseUrl: c.TELEGRAM_API_BASE_URL }
+      : undefined,
+    whatsapp:
+      c.WHATSAPP_TOKEN && c.WHATSAPP_PHONE_NUMBER_ID
+        ? {
+            token: c.WHATSAPP_TOKEN,
+            phoneNumberId: c.WHATSAPP_PHONE_NUMBER_ID,
+            apiBaseUrl: c.WHATSAPP_API_BASE_URL,
+          }
+        : undefined,
+    slack: c.SLACK_BOT_TOKEN ? { botToken: c.SLACK_BOT_TOKEN, apiBaseUrl: c.SLACK_API_BASE_URL } : undefined,
   };
 }
 

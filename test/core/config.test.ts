@@ -201,3 +201,55 @@ describe('loadConfig: external MCP servers', () => {
     );
   });
 });
+
+describe('loadConfig: message channels', () => {
+  it('has none by default: every message goes to the outbox', () => {
+    assert.deepEqual(loadConfig({}).messaging, {
+      email: undefined,
+      telegram: undefined,
+      whatsapp: undefined,
+      slack: undefined,
+    });
+  });
+
+  it('reads SMTP, Telegram, WhatsApp and Slack with their base-URL overrides', () => {
+    const config = loadConfig({
+      SMTP_URL: 'smtp://mailer:pw@127.0.0.1:2525',
+      ROOMAN_EMAIL_FROM: 'Rooman <assistant@example.com>',
+      TELEGRAM_BOT_TOKEN: '123456:ABC-def_1',
+      TELEGRAM_API_BASE_URL: 'http://127.0.0.1:9001',
+      WHATSAPP_TOKEN: 'EAAG0123456789',
+      WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
+      SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+    });
+    assert.deepEqual(config.messaging, {
+      email: {
+        via: 'smtp',
+        smtpUrl: 'smtp://mailer:pw@127.0.0.1:2525',
+        from: 'Rooman <assistant@example.com>',
+        gmailApiBaseUrl: undefined,
+      },
+      telegram: { botToken: '123456:ABC-def_1', apiBaseUrl: 'http://127.0.0.1:9001' },
+      whatsapp: { token: 'EAAG0123456789', phoneNumberId: '106540352242922', apiBaseUrl: undefined },
+      slack: { botToken: 'xoxb-1-2-3', apiBaseUrl: undefined },
+    });
+    assert.equal(loadConfig({ ROOMAN_EMAIL_VIA: 'gmail' }).messaging.email?.via, 'gmail');
+  });
+
+  it('refuses half a WhatsApp account, SMTP without a From, and malformed tokens', () => {
+    assert.throws(
+      () => loadConfig({ WHATSAPP_TOKEN: 'EAAG0123456789' }),
+      /WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID/,
+    );
+    assert.throws(() => loadConfig({ SMTP_URL: 'smtp://h:25' }), /ROOMAN_EMAIL_FROM: required with SMTP_URL/);
+    assert.throws(
+      () => loadConfig({ TELEGRAM_BOT_TOKEN: 'nope', SLACK_BOT_TOKEN: 'abc', SMTP_URL: 'http://x' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        const keys = error.problems.map((p) => p.split(/[=:]/)[0]).sort();
+        assert.deepEqual(keys, ['SLACK_BOT_TOKEN', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN']);
+        return true;
+      },
+    );
+  });
+});
