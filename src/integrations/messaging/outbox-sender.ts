@@ -18,6 +18,7 @@ import { OrganisationRepository } from '../../store/organisations.ts';
 import { OutboxRepository } from '../../store/outbox.ts';
 import type { Schema } from '../../store/schema.ts';
 import type { ChannelClients } from './channel.ts';
+import { SMS_MAX_LENGTH } from './twilio-sms.ts';
 
 export interface OutboxSenderOptions {
   db: Kysely<Schema>;
@@ -75,6 +76,13 @@ export class OutboxSender {
     const id = randomUUID();
     const queuedAt = this.#clock.now();
     const sendAt = this.#checkSendAt(input.send_at, queuedAt);
+    if (input.channel === 'sms' && input.body.length > SMS_MAX_LENGTH) {
+      const message = `must be at most ${SMS_MAX_LENGTH} characters for sms`;
+      throw new RoomanError('VALIDATION_ERROR', `body: ${message}`, {
+        field: 'body',
+        issues: [{ field: 'body', message }],
+      });
+    }
     const row = {
       id,
       org_id: org.id,

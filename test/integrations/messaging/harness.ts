@@ -27,7 +27,12 @@ export class ManualClock implements Clock {
   }
 }
 
-export const TEST_POLICY = { attemptTimeoutMs: 1500, baseDelayMs: 10_000, maxDelayMs: 60_000, maxAttempts: 4 };
+export const TEST_POLICY = {
+  attemptTimeoutMs: 1500,
+  baseDelayMs: 10_000,
+  maxDelayMs: 60_000,
+  maxAttempts: 4,
+};
 
 export interface Harness {
   database: Database;
