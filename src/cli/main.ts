@@ -21,6 +21,7 @@ Commands:
                         one utterance a line on stdin → one JSON line a line on stdout
   models list | pull NAME
                         list the speech models, or download one (checksum, progress)
+  mcp [--org KEY]       Rooman's tools as an MCP server on stdin/stdout (--org: an API key, or default)
   help, --help          this text
   version, --version    the version
 
@@ -135,6 +136,21 @@ export async function main(argv: string[]): Promise<number> {
           stderr: process.stderr,
           modelsDir: config.modelsDir,
           baseUrl: config.modelsBaseUrl,
+        });
+      }
+      case 'mcp': {
+        const config = loadConfig(env);
+        const { runMcpCommand } = await import('./commands/mcp.ts');
+        const stopSignal = new Promise((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        return await runMcpCommand(args, {
+          config,
+          stdin: process.stdin,
+          stdout: process.stdout,
+          stderr: process.stderr,
+          stopSignal,
         });
       }
       case 'chat':
