@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { IsoDateTime, type WriteOptions } from './crm.ts';
+import { normalisePhone } from './phone.ts';
 
 export const MEETING_STATUSES = ['CONFIRMED', 'CANCELLED'] as const;
 export const MeetingStatus = z.enum(MEETING_STATUSES);
@@ -15,7 +16,13 @@ export const DEFAULT_MEETING_MINUTES = 30;
 
 export const MeetingId = z.uuid({ message: 'must be a meeting id (uuid)' });
 
-/** Someone invited: a name ("Priya") or an e-mail address; an address must be a valid one. */
+/** Text that is meant as a phone number (digits and phone punctuation only), as opposed to a name. */
+export const looksLikePhone = (v: string) => /^\+?[\d\s().-]{5,}$/.test(v.trim()) && /\d{3}/.test(v);
+
+/**
+ * Someone invited: a name ("Priya"), an e-mail address or a phone number; an address or number must be a valid
+ * one (reminders are sent to it).
+ */
 export const Attendee = z
   .string()
   .trim()
@@ -24,7 +31,22 @@ export const Attendee = z
   .refine((v) => !v.includes('@') || z.email().safeParse(v).success, {
     message: 'is not a valid e-mail address',
   })
-  .meta({ description: "An attendee's name or e-mail address" });
+  .refine((v) => !looksLikePhone(v) || normalisePhone(v) !== null, {
+    message: 'is not a valid phone number',
+  })
+  .meta({ description: "An attendee's name, e-mail address or phone number" });
+
+/** Reminders: minutes before the start at which attendees with an address are reminded. */
+export const ReminderMinutes = z
+  .array(
+    z
+      .number()
+      .int('must be whole minutes')
+      .min(0, 'must not be negative')
+      .max(7 * 24 * 60, 'must be at most a week'),
+  )
+  .max(5, 'at most 5 reminders')
+  .meta({ description: 'Minutes before the start to remind attendees, e.g. [10]' });
 
 /** An RFC 5545 recurrence rule without the `RRULE:` prefix: `FREQ=WEEKLY;BYDAY=MO`. */
 export const RecurrenceRule = z
@@ -58,6 +80,7 @@ export const ScheduleMeetingInput = z
     }),
     attendees: z.array(Attendee).max(50).default([]),
     recurrence: RecurrenceRule.optional(),
+    reminder_minutes: ReminderMinutes.optional(),
   })
   .superRefine(endAfterStart);
 export type ScheduleMeetingInput = z.output<typeof ScheduleMeetingInput>;
@@ -67,11 +90,21 @@ export const RescheduleMeetingInput = z
     meeting_id: MeetingId,
     start: IsoDateTime.meta({ description: 'The new start, in the future' }),
     end: IsoDateTime.optional().meta({ description: 'The new end; default: the meeting keeps its length' }),
+    occurrence_start: IsoDateTime.optional().meta({
+      description:
+        'For a recurring meeting: the start of the one occurrence to move; leave out to move the series',
+    }),
   })
   .superRefine(endAfterStart);
 export type RescheduleMeetingInput = z.output<typeof RescheduleMeetingInput>;
 
-export const CancelMeetingInput = z.strictObject({ meeting_id: MeetingId });
+export const CancelMeetingInput = z.strictObject({
+  meeting_id: MeetingId,
+  occurrence_start: IsoDateTime.optional().meta({
+    description:
+      'For a recurring meeting: the start of the one occurrence to cancel; leave out to cancel the series',
+  }),
+});
 export type CancelMeetingInput = z.output<typeof CancelMeetingInput>;
 
 /** A day as `YYYY-MM-DD`. */
@@ -114,6 +147,10 @@ export const Meeting = z.object({
   status: MeetingStatus,
   created_at: z.string(),
   updated_at: z.string(),
+  /** Minutes before the start attendees are reminded at. */
+  reminder_minutes: z.array(z.number()).optional(),
+  /** For an occurrence of a series: the series' first start (`start` is this occurrence's). */
+  series_start: z.string().optional(),
 });
 export type Meeting = z.infer<typeof Meeting>;
 
@@ -124,6 +161,8 @@ export interface MeetingDraft {
   end: Date;
   attendees: string[];
   recurrence: string | null;
+  /** Minutes before the start to remind attendees; default none. */
+  reminderMinutes?: number[];
 }
 
 export interface MeetingWrite {
@@ -145,9 +184,13 @@ export interface MeetingCalendar {
   /** Confirmed meetings starting exactly at `at`. */
   startingAt(at: Date): Promise<Meeting[]>;
   get(meetingId: string): Promise<Meeting | null>;
-  /** Moves a meeting; without `end` it keeps its length. */
-  move(meetingId: string, to: { start: Date; end?: Date }): Promise<MeetingWrite>;
-  cancel(meetingId: string): Promise<Meeting>;
+  /**
+   * Moves a meeting; without `end` it keeps its length. With `occurrenceStart`, only that occurrence of a series
+   * moves (it becomes a meeting of its own).
+   */
+  move(meetingId: string, to: { start: Date; end?: Date; occurrenceStart?: Date }): Promise<MeetingWrite>;
+  /** Cancels a meeting or a whole series; with `occurrenceStart`, only that occurrence of a series. */
+  cancel(meetingId: string, options?: { occurrenceStart?: Date }): Promise<Meeting>;
   /** The organisation's time zone, meetings are written in. */
   timeZone(): Promise<string>;
 }

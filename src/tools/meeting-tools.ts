@@ -42,6 +42,7 @@ export const meetingBrief = (m: Meeting) => ({
   end: m.end,
   attendees: m.attendees,
   ...(m.recurrence ? { recurrence: m.recurrence } : {}),
+  ...(m.reminder_minutes ? { reminder_minutes: m.reminder_minutes } : {}),
 });
 
 export const scheduleMeetingTool = defineTool({
@@ -55,7 +56,14 @@ export const scheduleMeetingTool = defineTool({
       ? parseIsoWithOffset(args.end)!
       : new Date(start.getTime() + (args.duration_minutes ?? DEFAULT_MEETING_MINUTES) * 60_000);
     const { meeting, conflicts } = await calendarOf(ctx).create(
-      { title: args.title, start, end, attendees: args.attendees, recurrence: args.recurrence ?? null },
+      {
+        title: args.title,
+        start,
+        end,
+        attendees: args.attendees,
+        recurrence: args.recurrence ?? null,
+        ...(args.reminder_minutes ? { reminderMinutes: args.reminder_minutes } : {}),
+      },
       { idempotencyKey: ctx.idempotencyKey, signal: ctx.signal },
     );
     return { ...meetingBrief(meeting), status: meeting.status, conflicts: conflicts.map(meetingBrief) };
@@ -70,20 +78,26 @@ export const rescheduleMeetingTool = defineTool({
   run: async (args, ctx) => {
     const start = futureInstant(args.start, 'start', ctx);
     const end = args.end ? parseIsoWithOffset(args.end)! : undefined;
-    const { meeting, conflicts } = await calendarOf(ctx).move(
-      args.meeting_id,
-      end ? { start, end } : { start },
-    );
+    const occurrenceStart = args.occurrence_start ? parseIsoWithOffset(args.occurrence_start)! : undefined;
+    const { meeting, conflicts } = await calendarOf(ctx).move(args.meeting_id, {
+      start,
+      ...(end ? { end } : {}),
+      ...(occurrenceStart ? { occurrenceStart } : {}),
+    });
     return { ...meetingBrief(meeting), status: meeting.status, conflicts: conflicts.map(meetingBrief) };
   },
 });
 
 export const cancelMeetingTool = defineTool({
   name: 'cancelMeeting',
-  description: 'Cancel one meeting by its id (find it first with listMeetings).',
+  description:
+    'Cancel one meeting by its id (find it first with listMeetings); for a recurring meeting, occurrence_start cancels that one occurrence only.',
   input: CancelMeetingInput,
   run: async (args, ctx) => {
-    const meeting = await calendarOf(ctx).cancel(args.meeting_id);
+    const meeting = await calendarOf(ctx).cancel(
+      args.meeting_id,
+      args.occurrence_start ? { occurrenceStart: parseIsoWithOffset(args.occurrence_start)! } : undefined,
+    );
     return { ...meetingBrief(meeting), status: meeting.status };
   },
 });

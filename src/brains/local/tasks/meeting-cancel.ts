@@ -4,6 +4,7 @@ import type { TaskDefinition } from '../task.ts';
 import {
   answerMeetingChoice,
   daySlot,
+  FOUND_OCCURRENCE,
   FOUND_START,
   FOUND_TITLE,
   findMeeting,
@@ -47,7 +48,8 @@ export const meetingCancelTask: TaskDefinition = {
     const when = onDay(s.day, steps.now, steps.timeZone);
     if (meetings.length === 0)
       return { kind: 'finish', reply: `You have no meetings ${when}, so there's nothing to cancel.` };
-    s[IDS] = meetings.map((m) => m.meeting_id).join(',');
+    // An occurrence of a recurring meeting is cancelled alone: the series goes on after this day.
+    s[IDS] = meetings.map((m) => (m.recurrence ? `${m.meeting_id}@${m.start}` : m.meeting_id)).join(',');
     s[LISTED] = meetingsInWords(meetings, steps.now, steps.timeZone);
     return { kind: 'ready' };
   },
@@ -63,7 +65,15 @@ export const meetingCancelTask: TaskDefinition = {
   },
   declined: (s) => (s[IDS] ? "Okay, I haven't cancelled anything." : `Okay, ${foundName(s)} stays on.`),
   args: (s) =>
-    s[IDS] ? s[IDS].split(',').map((meeting_id) => ({ meeting_id })) : { meeting_id: s.meeting_id },
+    s[IDS]
+      ? s[IDS].split(',').map((ref) => {
+          const [meeting_id, occurrence_start] = ref.split('@');
+          return { meeting_id, ...(occurrence_start ? { occurrence_start } : {}) };
+        })
+      : {
+          meeting_id: s.meeting_id,
+          ...(s[FOUND_OCCURRENCE] ? { occurrence_start: s[FOUND_OCCURRENCE] } : {}),
+        },
   done: ({ slots }, say) => {
     if (slots[IDS]) {
       const n = slots[IDS].split(',').length;

@@ -18,8 +18,10 @@ const CHOICES = 'meeting:choices';
 export const FOUND_TITLE = 'meeting:title';
 export const FOUND_START = 'meeting:start';
 export const FOUND_END = 'meeting:end';
+/** Set when the meeting found is an occurrence of a recurring one: its start (that occurrence alone is acted on). */
+export const FOUND_OCCURRENCE = 'meeting:occurrence';
 
-type Brief = Pick<Meeting, 'meeting_id' | 'title' | 'start' | 'end'>;
+type Brief = Pick<Meeting, 'meeting_id' | 'title' | 'start' | 'end'> & { recurrence?: string | null };
 
 /** The title a meeting is called by ("the design review"). */
 export const titleSlot: SlotSpec = {
@@ -138,6 +140,8 @@ function useMeeting(slots: Record<string, string>, m: Brief): void {
   slots[FOUND_TITLE] = m.title;
   slots[FOUND_START] = m.start;
   slots[FOUND_END] = m.end;
+  if (m.recurrence) slots[FOUND_OCCURRENCE] = m.start;
+  else delete slots[FOUND_OCCURRENCE];
   delete slots[CHOICES];
 }
 

@@ -53,7 +53,7 @@ export const meetingQueryTask: TaskDefinition = {
   },
   args: (s) => (s.from && s.to ? { from: s.from, to: s.to } : s.day ? { date: s.day } : {}),
   done: ({ slots, output }, say) => {
-    const meetings = output.meetings as Meeting[];
+    let meetings = output.meetings as Meeting[];
     const tz = say.timeZone;
     if (slots.at) {
       const day = onDay(toZonedDate(parseIsoWithOffset(slots.at)!, tz), say.now, tz);
@@ -68,6 +68,9 @@ export const meetingQueryTask: TaskDefinition = {
         ? onDay(slots.day, say.now, tz)
         : 'coming up';
     if (meetings.length === 0) return `You have no meetings ${period}.`;
+    // What is coming up names a recurring meeting once, at its next occurrence.
+    if (period === 'coming up')
+      meetings = meetings.filter((m, i) => meetings.findIndex((o) => o.meeting_id === m.meeting_id) === i);
     const n = meetings.length;
     const listed = meetingsInWords(meetings.slice(0, 8), say.now, tz);
     const more = n > 8 ? `, and ${numberWord(Math.min(n - 8, 59))} more` : '';

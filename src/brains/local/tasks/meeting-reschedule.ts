@@ -4,6 +4,7 @@ import type { TaskDefinition } from '../task.ts';
 import {
   answerMeetingChoice,
   FOUND_END,
+  FOUND_OCCURRENCE,
   FOUND_START,
   findMeeting,
   foundName,
@@ -68,7 +69,11 @@ export const meetingRescheduleTask: TaskDefinition = {
   confirm: (s) =>
     s[CONFLICT] ? `You already have ${s[CONFLICT]}. Should I still move ${foundName(s)} there?` : null,
   declined: (s) => `Okay, ${foundName(s)} stays where it is.`,
-  args: (s) => ({ meeting_id: s.meeting_id, start: s.start }),
+  args: (s) => ({
+    meeting_id: s.meeting_id,
+    start: s.start,
+    ...(s[FOUND_OCCURRENCE] ? { occurrence_start: s[FOUND_OCCURRENCE] } : {}),
+  }),
   done: ({ slots, output }, say) => {
     const conflicts = output.conflicts as Meeting[];
     const clash =
