@@ -4,8 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { chooseCallBrain } from './brains/gemini-live/call-brain.ts';
+import { LocalBrain } from './brains/local/local-brain.ts';
 import { ALL_TASKS } from './brains/local/tasks/index.ts';
-import { createTextBrain } from './brains/select.ts';
 import type { ChannelLimits } from './channels/browser/voice-channel.ts';
 import { BotService } from './channels/text/bot-service.ts';
 import type { Config } from './core/config.ts';
@@ -96,8 +97,8 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     const sessions = new BotSessionRepository(database.db);
     // The brains' tools; external MCP servers' tools join them once connected (startMcp below).
     const tools = messageTools(meetingTools(crmTools()));
-    // One brain for typed turns and calls alike; ROOMAN_BRAIN picks the built-in engine or a language model.
-    const brain = createTextBrain(config, {
+    // One brain for typed turns and calls alike.
+    const brain = new LocalBrain({
       understander: createUnderstandingEngine(),
       tools,
       tasks: ALL_TASKS,
@@ -130,6 +131,8 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       const transcripts = new TranscriptRepository(database.db);
       registerSessionRoutes(app, { transcripts, resolveOrg });
       const speech = lazySpeech(config, logger);
+      // ROOMAN_BRAIN=gemini-live: calls are speech-to-speech (src/brains/gemini-live); otherwise the cascade.
+      const realtime = chooseCallBrain(config, { db: database.db, tools, clock, logger });
       // Calls share what the text bot has (one brain, the org's CRM, calendar, messages, zone) plus the engines.
       let opening: Promise<{ sessions: VoiceSessions; speechIn: boolean }> | undefined;
       const voiceSessions = () =>
@@ -144,8 +147,9 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
             ...(synthesizer ? { synthesizer } : {}),
             transcriptFor: (orgId, sessionId) => transcriptSink(transcripts, orgId, sessionId),
             clock,
+            ...(realtime ? { realtime } : {}),
           }),
-          speechIn: recognizer !== undefined,
+          speechIn: recognizer !== undefined || realtime !== undefined,
         })));
       await registerVoiceRoutes(app, {
         resolveOrg,

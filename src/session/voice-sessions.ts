@@ -13,7 +13,19 @@ import type { MessageSenderFor } from '../core/messages.ts';
 import type { Clock } from '../core/time.ts';
 import type { SpeechRecognizer } from '../speech/recognizer.ts';
 import type { SpeechSynthesizer } from '../speech/synthesizer.ts';
+import type { ToolRegistry } from '../tools/registry.ts';
+import type { CallSession } from './call-session.ts';
+import type { RealtimeBrain } from './realtime-brain.ts';
+import { type ModelCallLimiter, RealtimeSession } from './realtime-session.ts';
 import { type BargeInOptions, type TranscriptSink, VoiceSession } from './voice-session.ts';
+
+/** Speech-to-speech calls (ROOMAN_BRAIN=gemini-live): the model hears and speaks; the tools are the registry's. */
+export interface RealtimeCalls {
+  brain: RealtimeBrain;
+  tools: ToolRegistry;
+  /** The organisation's model-call budget (shared by every instance). */
+  limiter?: ModelCallLimiter;
+}
 
 export interface VoiceSessionsOptions {
   brain: Brain;
@@ -32,6 +44,9 @@ export interface VoiceSessionsOptions {
   bargeIn?: BargeInOptions;
   fillerAfterMs?: number;
   clock?: Clock;
+  /** When set, calls are speech-to-speech on this brain (the recognizer and VAD are not used; the synthesizer
+   * only speaks apologies). */
+  realtime?: RealtimeCalls;
 }
 
 export class VoiceSessions {
@@ -42,12 +57,31 @@ export class VoiceSessions {
   }
 
   /** A started call for the organisation; the caller feeds it and ends it. */
-  async open(orgId: string, channel: string, sessionId: string = randomUUID()): Promise<VoiceSession> {
+  async open(orgId: string, channel: string, sessionId: string = randomUUID()): Promise<CallSession> {
     const o = this.#o;
     const tz = typeof o.timeZone === 'string' ? o.timeZone : await o.timeZone(orgId);
     const calendar = o.calendarFor?.(orgId);
     const messages = o.messagesFor?.(orgId);
     const transcript = o.transcriptFor?.(orgId, sessionId);
+    if (o.realtime) {
+      const realtime = new RealtimeSession({
+        orgId,
+        sessionId,
+        channel,
+        brain: o.realtime.brain,
+        tools: o.realtime.tools,
+        crm: o.crmFor(orgId),
+        timeZone: tz,
+        ...(calendar ? { calendar } : {}),
+        ...(messages ? { messages } : {}),
+        ...(transcript ? { transcript } : {}),
+        ...(o.synthesizer ? { synthesizer: o.synthesizer } : {}),
+        ...(o.realtime.limiter ? { limiter: o.realtime.limiter } : {}),
+        ...(o.clock ? { clock: o.clock } : {}),
+      });
+      await realtime.start();
+      return realtime;
+    }
     const vad = o.createVad ? await o.createVad() : undefined;
     const session = new VoiceSession({
       orgId,

@@ -1,5 +1,6 @@
 /**
- * The browser voice channel: one WebSocket ↔ one VoiceSession.
+ * The browser voice channel: one WebSocket ↔ one call session (a cascade VoiceSession or a speech-to-speech
+ * RealtimeSession: both are CallSessions and emit the same events).
  *
  * Protocol of `/ws/voice` (org from `Authorization: Bearer <key>` or `?key=<key>`, else the default organisation):
  *
@@ -32,8 +33,8 @@
  */
 import type { ErrorType } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { CallSession } from '../../session/call-session.ts';
 import type { SessionState } from '../../session/events.ts';
-import type { VoiceSession } from '../../session/voice-session.ts';
 import { createRateConverter, type RateConverter } from './rate-converter.ts';
 
 export const SAMPLE_RATE_IN = 16_000;
@@ -79,7 +80,7 @@ export const DEFAULT_LIMITS: ChannelLimits = {
 
 export interface BrowserVoiceChannelOptions {
   socket: VoiceSocket;
-  session: VoiceSession;
+  session: CallSession;
   /** Whether the session hears audio (a recognizer is installed); told to the client in `ready`. */
   speechIn: boolean;
   logger: Logger;
@@ -100,7 +101,7 @@ interface SentSegment {
 
 export class BrowserVoiceChannel {
   readonly #socket: VoiceSocket;
-  readonly #session: VoiceSession;
+  readonly #session: CallSession;
   readonly #log: Logger;
   readonly #limits: ChannelLimits;
   readonly #now: () => number;

@@ -14,11 +14,11 @@ import {
 } from '../../channels/browser/voice-channel.ts';
 import { RoomanError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { VoiceSession } from '../../session/voice-session.ts';
+import type { CallSession } from '../../session/call-session.ts';
 import type { ResolveOrg } from '../org.ts';
 
 export interface VoiceCall {
-  session: VoiceSession;
+  session: CallSession;
   /** Whether the session hears audio (a recognizer is installed). */
   speechIn: boolean;
 }
