@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { chooseCallBrain } from './brains/gemini-live/call-brain.ts';
 import { LocalBrain } from './brains/local/local-brain.ts';
 import { ALL_TASKS } from './brains/local/tasks/index.ts';
+import { startOutboundCalling } from './calls/wiring.ts';
 import type { ChannelLimits } from './channels/browser/voice-channel.ts';
 import { BotService } from './channels/text/bot-service.ts';
 import type { Config } from './core/config.ts';
@@ -125,11 +126,22 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       },
     });
     registerCrmRoutes(app, { crm, resolveOrg });
+    let stopOutboundCalls = async () => {};
     if (options.only !== 'crm') {
       registerBotRoutes(app, { bot, resolveOrg });
       registerWebRoutes(app);
       const transcripts = new TranscriptRepository(database.db);
       registerSessionRoutes(app, { transcripts, resolveOrg });
+      // Outbound phone calls, campaigns and scheduled calls (src/calls); its dialler runs on every instance.
+      stopOutboundCalls = startOutboundCalling(app, {
+        config,
+        db: database.db,
+        resolveOrg,
+        transcripts,
+        orgs,
+        logger,
+        clock,
+      }).stop;
       const speech = lazySpeech(config, logger);
       // ROOMAN_BRAIN=gemini-live: calls are speech-to-speech (src/brains/gemini-live); otherwise the cascade.
       const realtime = chooseCallBrain(config, { db: database.db, tools, clock, logger });
@@ -203,6 +215,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     const close = () => {
       closing ??= (async () => {
         await app.close();
+        await stopOutboundCalls();
         await mcp.close();
         await stopHousekeeping();
         await crm.close();

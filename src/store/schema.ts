@@ -123,6 +123,62 @@ export interface PhoneNumberTable {
   created_at: Timestamp;
 }
 
+/** An organisation's calling agent (migration 0009): greeting, answering-machine behaviour, transfer number. */
+export interface AgentTable {
+  id: string;
+  org_id: string;
+  name: string;
+  greeting: string | null;
+  /** `none` (no detection), `hangup`, or `message` (say voicemail_message, then hang up). */
+  voicemail: string;
+  voicemail_message: string | null;
+  transfer_number: string | null;
+  is_default: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A list of numbers dialled with a concurrency limit in a calling window (migration 0009). */
+export interface CampaignTable {
+  id: string;
+  org_id: string;
+  name: string;
+  agent: string;
+  status: string;
+  concurrency: number;
+  window_start_min: number;
+  window_end_min: number;
+  max_attempts: number;
+  retry_backoff_s: number;
+  retry_on: ColumnType<unknown, string, string>;
+  default_time_zone: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
+/** A call to place: one per campaign row and per scheduled call (migration 0009). */
+export interface CallRequestTable {
+  id: string;
+  org_id: string;
+  campaign_id: string | null;
+  row_number: number | null;
+  to_number: string;
+  agent: string;
+  context: ColumnType<unknown, string, string>;
+  time_zone: string;
+  state: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  due_at: Timestamp;
+  claimed_by: string | null;
+  claimed_at: NullableTimestamp;
+  last_call_id: string | null;
+  outcome: string | null;
+  last_error: JsonColumn;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Schema {
   organisations: OrganisationTable;
   api_keys: ApiKeyTable;
@@ -133,6 +189,9 @@ export interface Schema {
   calls: CallTable;
   call_events: CallEventTable;
   phone_numbers: PhoneNumberTable;
+  agents: AgentTable;
+  campaigns: CampaignTable;
+  call_requests: CallRequestTable;
 }
 
 export type LeadRow = Selectable<LeadTable>;

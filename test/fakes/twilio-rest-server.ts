@@ -441,7 +441,8 @@ export class FakeTwilioRestServer {
           }),
         );
     }
-    if (held) return held;
+    // A held call waits for a hang-up without keeping `settled()` waiting.
+    if (held) return;
     await sleep(script.outcome === 'completed' ? (script.talkMs ?? 30) : 0);
     if (!ENDED.has(call.status) && call.dialed.length === 0) await this.#finish(call, 'completed');
   }

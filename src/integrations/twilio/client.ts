@@ -67,7 +67,11 @@ export function describeTwilioFailure(error: unknown): TwilioFailure {
 
 /** The same failure as a RoomanError, for API answers. */
 export function twilioError(error: unknown, field?: string): RoomanError {
-  const failure = describeTwilioFailure(error);
+  return failureError(describeTwilioFailure(error), field, error);
+}
+
+/** A described failure as a RoomanError: Twilio refusing the request (400) is the caller's input, the rest ours. */
+export function failureError(failure: TwilioFailure, field?: string, cause?: unknown): RoomanError {
   const details = failure.code
     ? `Twilio error ${failure.code}: ${failure.message}`
     : `Twilio: ${failure.message}`;
@@ -76,11 +80,11 @@ export function twilioError(error: unknown, field?: string): RoomanError {
     return new RoomanError('VALIDATION_ERROR', details, {
       upstreamStatus: failure.status,
       ...(field ? { field } : {}),
-      cause: error,
+      ...(cause !== undefined ? { cause } : {}),
     });
   return new RoomanError('INTERNAL_ERROR', details, {
     retriable: failure.retriable,
     ...(failure.status !== undefined ? { upstreamStatus: failure.status } : {}),
-    cause: error,
+    ...(cause !== undefined ? { cause } : {}),
   });
 }
