@@ -196,6 +196,12 @@ export class CallRepository {
     return row && toRecord(row);
   }
 
+  /** By our id, across organisations: for a signed Twilio webhook that carries the call id it was placed with. */
+  async findByIdAcrossOrgs(id: string): Promise<CallRecord | undefined> {
+    const row = await this.#db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
   /** By Twilio's CallSid, across organisations: a webhook learns the organisation from the call. */
   async findBySid(callSid: string): Promise<CallRecord | undefined> {
     const row = await this.#db
