@@ -68,7 +68,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('sent_at', 'timestamptz')
     .addColumn('last_error', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
-    .addCheckConstraint('meeting_reminders_status_check', check('status', ['PENDING', 'SENT', 'FAILED']))
+    .addCheckConstraint(
+      'meeting_reminders_status_check',
+      check('status', ['PENDING', 'SENT', 'FAILED', 'SKIPPED']),
+    )
     .addUniqueConstraint('meeting_reminders_once', [
       'meeting_id',
       'occurrence_start',
