@@ -28,7 +28,7 @@ export class ManualClock implements Clock {
 }
 
 export const TEST_POLICY = {
-  attemptTimeoutMs: 1500,
+  attemptTimeoutMs: 2500,
   baseDelayMs: 10_000,
   maxDelayMs: 60_000,
   maxAttempts: 4,
