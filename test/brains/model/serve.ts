@@ -54,7 +54,7 @@ export async function serve(env: Record<string, string>) {
     await rooman.close();
     await rm(dataDir, { recursive: true, force: true });
   };
-  return { base, say, close };
+  return { base, say, close, rooman };
 }
 
 /** The same conversation whatever the provider: confirm, then create, then the lead is in the CRM. */

@@ -3,7 +3,9 @@
  * the answers follow the built-in engine's JSON contract and the lead lands in the built-in CRM.
  */
 import assert from 'node:assert/strict';
+import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { runChatCommand } from '../../../src/cli/commands/chat.ts';
 import { FakeOpenAiServer } from '../../fakes/openai-server.ts';
 import { createLeadConversation, ROHAN, type Served, serve } from '../model/serve.ts';
 
@@ -56,5 +58,22 @@ describe('/bot/handle with ROOMAN_BRAIN=openai', () => {
     assert.equal(r.reply, "Sorry, I can't answer right now. Please try again in a moment.");
     assert.equal(r.error?.type, 'PARSING_ERROR');
     assert.match(r.error!.details, /rate limited by the provider \(HTTP 429\)/);
+  });
+
+  it('rooman chat talks through the configured model brain, printing each turn in the bot contract', async () => {
+    llm.script({ text: 'Hello! I can add leads and book visits.' });
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    const code = await runChatCommand(['--quiet'], {
+      bot: server.rooman.bot,
+      orgId: server.rooman.defaultOrg.id,
+      input: Readable.from(['hello\n', 'q\n']),
+      output,
+    });
+    assert.equal(code, 0);
+    assert.match(text, /bot > Hello! I can add leads and book visits\./);
+    assert.match(text, /"intent": "GREETING"/);
+    assert.equal(llm.requests.at(-1)!.body.messages.at(-1)!.content, 'hello');
   });
 });
