@@ -482,7 +482,8 @@ function csvCampaign(text: string, query: unknown, region: string) {
       context,
     };
   });
-  const parsed = campaignInput(region).safeParse({ ...settings, targets });
+  // The settings are parsed already (their output is not their input): the rows are checked on their own.
+  const parsed = z.object({ targets: campaignInput(region).shape.targets }).safeParse({ targets });
   if (!parsed.success) {
     // Row numbers as people count them in the file: the header is line 1.
     const issues: ErrorIssue[] = toIssues(parsed.error).map((i) => {
@@ -495,5 +496,5 @@ function csvCampaign(text: string, query: unknown, region: string) {
       issues,
     });
   }
-  return parsed.data;
+  return { ...settings, targets: parsed.data.targets };
 }
