@@ -1,7 +1,9 @@
 /**
- * `/mcp` over Streamable HTTP, driven by the SDK's own client against the whole server (`buildRooman`) on a free
- * port: the API key picks the organisation, a bad key is a 401, calls go through the registry's validation, and
- * one organisation never sees another's leads.
+ * The whole server (`buildRooman`) on a free port, once for both halves of MCP:
+ * - `/mcp` over Streamable HTTP, driven by the SDK's own client: the API key picks the organisation, a bad key is a
+ *   401, calls go through the registry's validation, and one organisation never sees another's leads;
+ * - an external MCP server (ROOMAN_MCP_SERVERS: the stdio fixture) whose tools a model brain (ROOMAN_BRAIN=openai,
+ *   against a fake chat-completions server) is offered and calls, validated before anything is sent.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   StreamableHTTPClientTransport,
@@ -20,8 +23,12 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { IDEMPOTENCY_META_KEY } from '../../src/mcp/server.ts';
 import { buildRooman, type Rooman } from '../../src/server.ts';
 import { ApiKeyRepository, OrganisationRepository } from '../../src/store/organisations.ts';
+import { FakeOpenAiServer } from '../fakes/openai-server.ts';
+
+const STDIO_FIXTURE = fileURLToPath(new URL('../fixtures/mcp-stdio-server.ts', import.meta.url));
 
 let dataDir: string;
+let llm: FakeOpenAiServer;
 let rooman: Rooman;
 let endpoint: URL;
 let acmeKey: string;
@@ -40,13 +47,19 @@ const leadsOf = (orgId: string) =>
   rooman.database.db.selectFrom('leads').selectAll().where('org_id', '=', orgId).execute();
 
 before(async () => {
+  llm = await FakeOpenAiServer.start();
   dataDir = await mkdtemp(join(tmpdir(), 'rooman-mcp-http-'));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     ROOMAN_DATA_DIR: dataDir,
     ROOMAN_CSV_LOGS: 'off',
+    ROOMAN_STT: 'none',
     LOG_LEVEL: 'silent',
+    ROOMAN_BRAIN: 'openai',
+    OPENAI_BASE_URL: llm.url,
+    OPENAI_MODEL: 'qwen2.5:7b',
+    ROOMAN_MCP_SERVERS: JSON.stringify([{ name: 'notes', command: process.execPath, args: [STDIO_FIXTURE] }]),
   });
   rooman = await buildRooman(config, { logger: silentLogger });
   await rooman.app.listen({ port: 0, host: '127.0.0.1' });
@@ -63,6 +76,7 @@ before(async () => {
 after(async () => {
   await Promise.allSettled(clients.map((c) => c.close()));
   await rooman?.close();
+  await llm?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -243,5 +257,89 @@ describe('/mcp (Streamable HTTP)', () => {
     assert.equal(response.status, 400);
     const body = (await response.json()) as { error: { code: number } };
     assert.equal(body.error.code, -32700);
+  });
+});
+
+describe('external MCP tools offered to a model brain', () => {
+  before(async () => {
+    await rooman.mcp.external.ready;
+  });
+
+  const say = async (transcript: string) => {
+    const res = await fetch(`${endpoint.origin}/bot/handle`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ transcript }),
+    });
+    assert.equal(res.status, 200);
+    return (await res.json()) as { reply: string };
+  };
+  const toolMessages = (request: number) =>
+    llm.requests[request]!.body.messages.filter((m) => m.role === 'tool').map((m) => String(m.content));
+  const received = async () => {
+    const { output } = await rooman.mcp.host.registry.invoke(
+      'notes__calls',
+      {},
+      {
+        crm: rooman.crm.gatewayFor(rooman.defaultOrg.id),
+        now: new Date(),
+        timeZone: 'Asia/Kolkata',
+      },
+    );
+    return (output as { calls: Array<{ name: string; arguments: object }> }).calls.filter(
+      (c) => c.name !== 'calls',
+    );
+  };
+
+  it('offers the external tool next to the built-in ones and runs the model’s call on the external server', async () => {
+    assert.equal(rooman.mcp.external.status()[0]?.connected, true);
+    llm.script(
+      { calls: [{ name: 'notes__add_note', args: { title: 'Call Priya', priority: 2 } }] },
+      { text: 'Noted: call Priya.' },
+    );
+    const answer = await say('Make a note to call Priya, priority two');
+    assert.equal(answer.reply, 'Noted: call Priya.');
+
+    const offered = llm.requests[0]!.body.tools!.map((t) => t.function.name);
+    assert.ok(offered.includes('notes__add_note'), 'external tool offered');
+    assert.ok(offered.includes('createLead'), 'built-in tool still offered');
+    const declared = llm.requests[0]!.body.tools!.find((t) => t.function.name === 'notes__add_note')!;
+    assert.deepEqual((declared.function.parameters.required as string[]).sort(), ['priority', 'title']);
+
+    // The tool's answer went back to the model, and the server got the call with its defaults filled.
+    assert.ok(toolMessages(1).some((m) => /"title":"Call Priya"/.test(m) && /"id":1/.test(m)));
+    assert.deepEqual(await received(), [
+      { name: 'add_note', arguments: { title: 'Call Priya', priority: 2, tags: [] } },
+    ]);
+  });
+
+  it('returns a bad argument to the model as a validation error naming the field; the server never sees it', async () => {
+    llm.reset();
+    llm.script(
+      { calls: [{ name: 'notes__add_note', args: { title: 'Urgent', priority: 9 } }] },
+      { text: 'Priority goes from 1 to 5.' },
+    );
+    const answer = await say('Note: urgent, priority nine');
+    assert.equal(answer.reply, 'Priority goes from 1 to 5.');
+    const [result] = toolMessages(1);
+    assert.match(result!, /VALIDATION_ERROR/);
+    assert.match(result!, /priority/);
+    assert.equal((await received()).length, 1, 'only the earlier good call reached the server');
+  });
+
+  it('keeps /mcp to Rooman’s own tools', async () => {
+    const client = new Client({ name: 'rooman-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(endpoint));
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      assert.ok(names.includes('createLead'));
+      assert.ok(!names.some((n) => n.startsWith('notes__')), names.join(','));
+      await assert.rejects(
+        client.callTool({ name: 'notes__add_note', arguments: { title: 'x', priority: 1 } }),
+        /Unknown tool/,
+      );
+    } finally {
+      await client.close();
+    }
   });
 });
