@@ -30,7 +30,12 @@ import { OutboxSender } from './integrations/messaging/outbox-sender.ts';
 import { startHousekeeping } from './jobs/housekeeping.ts';
 import { type RoomanMcp, startMcp } from './mcp/wiring.ts';
 import { VoiceSessions } from './session/voice-sessions.ts';
-import { createConfiguredRecognizer, createConfiguredSynthesizer } from './speech/engines.ts';
+import {
+  createConfiguredRecognizer,
+  createConfiguredSynthesizer,
+  createConfiguredVad,
+  type VadChoice,
+} from './speech/engines.ts';
 import type { SpeechRecognizer } from './speech/recognizer.ts';
 import type { SpeechSynthesizer } from './speech/synthesizer.ts';
 import { BotSessionRepository } from './store/bot-session-repository.ts';
@@ -148,7 +153,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       // Calls share what the text bot has (one brain, the org's CRM, calendar, messages, zone) plus the engines.
       let opening: Promise<{ sessions: VoiceSessions; speechIn: boolean }> | undefined;
       const voiceSessions = () =>
-        (opening ??= speech().then(({ recognizer, synthesizer }) => ({
+        (opening ??= speech().then(({ recognizer, synthesizer, vad }) => ({
           sessions: new VoiceSessions({
             brain,
             crmFor,
@@ -157,6 +162,11 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
             timeZone: timeZoneOf,
             ...(recognizer ? { recognizer } : {}),
             ...(synthesizer ? { synthesizer } : {}),
+            ...(vad ? { createVad: vad.create } : {}),
+            endpointer: {
+              silenceMs: config.voice.endpointSilenceMs,
+              incompleteSilenceMs: config.voice.endpointIncompleteSilenceMs,
+            },
             transcriptFor: (orgId, sessionId) => transcriptSink(transcripts, orgId, sessionId),
             clock,
             ...(realtime ? { realtime } : {}),
@@ -244,7 +254,9 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
  * call never pay it). A missing STT model is not an error: calls then take typed text only, and the log says so.
  */
 function lazySpeech(config: Config, logger: Logger) {
-  let loading: Promise<{ recognizer?: SpeechRecognizer; synthesizer?: SpeechSynthesizer }> | undefined;
+  let loading:
+    | Promise<{ recognizer?: SpeechRecognizer; synthesizer?: SpeechSynthesizer; vad?: VadChoice }>
+    | undefined;
   const settings = { modelsDir: config.modelsDir, stt: config.stt, tts: config.tts };
   const load = async () => {
     let recognizer: SpeechRecognizer | undefined;
@@ -264,7 +276,19 @@ function lazySpeech(config: Config, logger: Logger) {
     } catch (error) {
       logger.error({ err: error }, 'voice: the speech synthesizer did not load; replies are text only');
     }
-    return { ...(recognizer ? { recognizer } : {}), ...(synthesizer ? { synthesizer } : {}) };
+    let vad: VadChoice | undefined;
+    try {
+      const { vad: kind, vadThreshold: threshold, energyMarginDb } = config.voice;
+      vad = await createConfiguredVad({ modelsDir: config.modelsDir, vad: kind, threshold, energyMarginDb });
+      logger.info({ vad: vad.kind }, 'voice: voice activity detection');
+    } catch (error) {
+      logger.error({ err: error }, 'voice: the Silero VAD did not load; calls use the energy VAD');
+    }
+    return {
+      ...(recognizer ? { recognizer } : {}),
+      ...(synthesizer ? { synthesizer } : {}),
+      ...(vad ? { vad } : {}),
+    };
   };
   return () => {
     loading ??= load();

@@ -139,6 +139,45 @@ export const ConfigSchema = z.object({
       )
       .default('espeak'),
   ),
+  /** Voice activity detection for calls: `silero` (Silero v5, needs its model) or `energy`; default silero when its model is installed. */
+  ROOMAN_VAD: z.preprocess(
+    emptyToUndefined,
+    z.enum(['energy', 'silero'], { message: 'must be energy or silero' }).optional(),
+  ),
+  /** Silero's speech probability threshold, 0–1 (default 0.5; higher ignores more noise and soft speech). */
+  ROOMAN_VAD_THRESHOLD: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number between 0.05 and 0.95' })
+      .min(0.05, 'must be a number between 0.05 and 0.95')
+      .max(0.95, 'must be a number between 0.05 and 0.95')
+      .optional(),
+  ),
+  /** The energy VAD's margin over the noise floor, dB (default 10; higher ignores more noise and soft speech). */
+  ROOMAN_VAD_ENERGY_MARGIN_DB: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'must be a number of dB' }).min(3).max(40).optional(),
+  ),
+  /** Caller silence that ends a turn whose words look finished, ms (default 300). */
+  ROOMAN_ENDPOINT_SILENCE_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be milliseconds' })
+      .int('must be whole milliseconds')
+      .min(100)
+      .max(5000)
+      .default(300),
+  ),
+  /** Caller silence that ends a turn stopping inside a phone number, date, name or e-mail, ms (default 1500). */
+  ROOMAN_ENDPOINT_INCOMPLETE_SILENCE_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be milliseconds' })
+      .int('must be whole milliseconds')
+      .min(100)
+      .max(10000)
+      .default(1500),
+  ),
   /** The address callers and providers reach this deployment at (Twilio webhooks, OAuth redirects, iCal links). */
   ROOMAN_PUBLIC_URL: optionalUrl(/^https?$/, 'https://rooman.example.com'),
   /** Key that encrypts stored secrets (OAuth tokens); 32+ characters. Default: a key generated once in the data dir. */
@@ -264,6 +303,14 @@ export type Config = {
   tts: string;
   publicUrl: string | undefined;
   secretKey: string | undefined;
+  /** Turn-taking of calls (ROOMAN_VAD*, ROOMAN_ENDPOINT_*). `vad` undefined: silero when its model is installed. */
+  voice: {
+    vad: 'energy' | 'silero' | undefined;
+    vadThreshold: number | undefined;
+    energyMarginDb: number | undefined;
+    endpointSilenceMs: number;
+    endpointIncompleteSilenceMs: number;
+  };
   twilio:
     | {
         accountSid: string;
@@ -328,6 +375,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tts: c.ROOMAN_TTS,
     publicUrl: c.ROOMAN_PUBLIC_URL?.replace(/\/+$/, ''),
     secretKey: c.ROOMAN_SECRET_KEY,
+    voice: {
+      vad: c.ROOMAN_VAD,
+      vadThreshold: c.ROOMAN_VAD_THRESHOLD,
+      energyMarginDb: c.ROOMAN_VAD_ENERGY_MARGIN_DB,
+      endpointSilenceMs: c.ROOMAN_ENDPOINT_SILENCE_MS,
+      endpointIncompleteSilenceMs: c.ROOMAN_ENDPOINT_INCOMPLETE_SILENCE_MS,
+    },
     twilio:
       c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN
         ? {

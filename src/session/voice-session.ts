@@ -67,6 +67,11 @@ export interface BargeInOptions {
   confirmWithoutWordsMs?: number;
   /** After the caller stops, how long to wait for the recogniser's words before resuming (default 400 ms). */
   waitForWordsMs?: number;
+  /**
+   * A hold started by the fast onset detector that the session's VAD has not confirmed as speech this long after its
+   * start was a noise: playback resumes (default 600 ms; Silero confirms real speech ~300 ms after the onset).
+   */
+  confirmWithinMs?: number;
 }
 
 /**
@@ -79,7 +84,10 @@ export interface RecognizerFeedOptions {
   preRollMs?: number;
   /** The longest the VAD takes to report a speech start after it happened (default 700 ms; sizes the buffer). */
   maxVadLagMs?: number;
-  /** Silence after the VAD's speech end still fed, unless the turn ends first (default 1000 ms). */
+  /**
+   * Silence after the VAD's speech end still fed, unless the turn ends first (default 700 ms: the model's 320 ms
+   * chunk and look-ahead are decoded by then, and a turn that ends sooner gets its last words from `lookahead`).
+   */
   tailMs?: number;
 }
 
@@ -100,6 +108,12 @@ export interface VoiceSessionOptions {
   synthesizer?: SpeechSynthesizer;
   /** Default: the energy VAD at 16 kHz. */
   vad?: VoiceActivityDetector;
+  /**
+   * Barge-in onset: a fast detector that holds the agent's audio the moment the caller makes a sound over it, while
+   * the VAD and the words decide whether to interrupt or resume. Silero decides ~350 ms after speech starts; the
+   * energy detector ~60 ms. Default: an energy VAD when `vad` is not one already; `false`: the VAD alone holds.
+   */
+  onsetVad?: VoiceActivityDetector | false;
   endpointer?: EndpointerOptions;
   bargeIn?: BargeInOptions;
   recognizerFeed?: RecognizerFeedOptions;
@@ -134,6 +148,8 @@ interface BargeIn {
   detectedAtMs: number;
   /** Set when the caller stopped before the barge-in was decided: stream time by which their words must show. */
   wordsDueMs: number | null;
+  /** The session's VAD has called it speech (a hold by the onset detector alone is not yet). */
+  confirmed: boolean;
 }
 
 export class VoiceSession {
@@ -144,6 +160,7 @@ export class VoiceSession {
   readonly #now: () => number;
   readonly #clock: Clock;
   readonly #vad: VoiceActivityDetector;
+  readonly #onsetVad: VoiceActivityDetector | null;
   readonly #endpointer: Endpointer;
   readonly #stt: RecognitionStream | null;
   readonly #chunker = new FrameChunker(bytesPerFrame(SESSION_SAMPLE_RATE, FRAME_MS));
@@ -154,6 +171,8 @@ export class VoiceSession {
   #speechStartMs = 0;
   /** Whether caller frames go to the recogniser now (else to the pre-roll). */
   #sttFeeding = false;
+  /** The recogniser's look-ahead was read for the current pause. */
+  #lookedAhead = false;
   /** Stream ms until which the recogniser is fed after the caller stopped. */
   #sttFeedUntilMs = 0;
   #state: SessionState = 'listening';
@@ -183,6 +202,10 @@ export class VoiceSession {
     this.#vad = options.vad ?? new EnergyVad({ sampleRate: SESSION_SAMPLE_RATE });
     if (this.#vad.sampleRate !== SESSION_SAMPLE_RATE)
       throw new RangeError(`the session's VAD must take ${SESSION_SAMPLE_RATE} Hz audio`);
+    this.#onsetVad =
+      options.onsetVad === false || this.#vad instanceof EnergyVad
+        ? null
+        : (options.onsetVad ?? new EnergyVad({ sampleRate: SESSION_SAMPLE_RATE }));
     this.#endpointer = new Endpointer(options.endpointer);
     this.#stt = options.recognizer ? options.recognizer.createStream() : null;
     const feed = options.recognizerFeed ?? {};
@@ -190,7 +213,7 @@ export class VoiceSession {
     this.#preRoll = new PreRoll(
       Math.round(((this.#preRollMs + (feed.maxVadLagMs ?? 700)) * SESSION_SAMPLE_RATE) / 1000),
     );
-    this.#tailMs = feed.tailMs ?? 1000;
+    this.#tailMs = feed.tailMs ?? 700;
   }
 
   /** Turns whose reply has been decided (and, with a synthesizer, started or finished speaking). */
@@ -266,6 +289,7 @@ export class VoiceSession {
     await this.#writes;
     this.#stt?.close();
     this.#vad.close();
+    this.#onsetVad?.close();
     this.#events.emit('ended', { reason });
   }
 
@@ -277,6 +301,7 @@ export class VoiceSession {
 
   #onFrame(frame: Int16Array): void {
     this.#streamSamples += frame.length;
+    if (this.#onsetVad) for (const event of this.#onsetVad.push(frame)) this.#onOnset(event);
     for (const event of this.#vad.push(frame)) this.#onVad(event);
     if (this.#stt) this.#feedRecognizer(frame);
     if (this.#bargeIn) this.#judgeBargeIn();
@@ -323,13 +348,16 @@ export class VoiceSession {
   #onVad(event: VadEvent): void {
     this.#events.emit('vad', { event });
     this.#endpointer.onVad(event);
+    // New speech: the next pause gets its own look at the recogniser's look-ahead.
+    if (event.type === 'speech-start') this.#lookedAhead = false;
     if (event.type === 'speech-start') this.#speechStartMs = event.startMs;
     // The tail counts from where speech ended, not from when the VAD noticed.
     else this.#sttFeedUntilMs = event.endMs + this.#tailMs;
     if (event.type === 'speech-start') {
-      if (this.#bargeIn)
+      if (this.#bargeIn) {
         this.#bargeIn.wordsDueMs = null; // speaking again: judge the speech as it goes
-      else if (this.#isSpeaking()) this.#hold(event);
+        this.#bargeIn.confirmed = true;
+      } else if (this.#isSpeaking()) this.#hold(event, true);
     } else if (this.#bargeIn) {
       // The caller stopped before the barge-in was confirmed: a short word with meaning ("stop", "no") takes the
       // turn; a cough, a click or a backchannel lets the agent go on.
@@ -342,8 +370,28 @@ export class VoiceSession {
     }
   }
 
+  /** The fast detector heard the caller start over the agent: hold the audio now, let the VAD confirm it. */
+  #onOnset(event: VadEvent): void {
+    if (event.type === 'speech-start' && !this.#bargeIn && !this.#vad.speaking && this.#isSpeaking())
+      this.#hold(event, false);
+  }
+
   #pollEndOfTurn(): void {
-    const end = this.#endpointer.poll(this.#streamMs());
+    const nowMs = this.#streamMs();
+    const deadline = this.#endpointer.deadlineMs();
+    if (deadline === null || nowMs < deadline) return;
+    if (this.#stt && !this.#lookedAhead) {
+      // The partial runs a few hundred ms behind the audio: before calling the turn over, hear the words still in
+      // the recogniser's look-ahead. "my number is nine eight" must not be judged on "my number".
+      this.#lookedAhead = true;
+      const heard = this.#stt.lookahead().text;
+      if (heard && heard !== this.#partial) {
+        this.#partial = heard;
+        this.#endpointer.onTranscript(heard);
+        this.#events.emit('user.partial', { text: heard });
+      }
+    }
+    const end = this.#endpointer.poll(nowMs);
     if (!end) return;
     const started = this.#now();
     const final = this.#stt?.finish();
@@ -369,9 +417,9 @@ export class VoiceSession {
   }
 
   /** Caller speech over the agent: stop the audio at once, decide later whether it was a real interruption. */
-  #hold(event: VadEvent): void {
+  #hold(event: VadEvent, confirmed: boolean): void {
     const now = this.#now();
-    this.#bargeIn = { startMs: event.startMs, detectedAtMs: event.detectedAtMs, wordsDueMs: null };
+    this.#bargeIn = { startMs: event.startMs, detectedAtMs: event.detectedAtMs, wordsDueMs: null, confirmed };
     const current = this.#playbacks.filter((p) => !p.settled);
     for (const p of current) p.hold(now);
     this.#events.emit('clear', { turn: current[0]?.turn ?? this.#turn });
@@ -382,6 +430,14 @@ export class VoiceSession {
     const spokeMs = this.#streamMs() - barge.startMs;
     const minMs = this.#o.bargeIn?.minSpeechMs ?? 300;
     const blindMs = this.#o.bargeIn?.confirmWithoutWordsMs ?? 900;
+    if (!barge.confirmed) {
+      // Held on the onset detector alone: the VAD has not called it speech (yet). A cough, a knock, line noise.
+      if (this.#vad.speaking) barge.confirmed = true;
+      else {
+        if (spokeMs >= (this.#o.bargeIn?.confirmWithinMs ?? 600)) this.#resume();
+        return;
+      }
+    }
     if (barge.wordsDueMs !== null) {
       // The caller has stopped; waiting for the words of what they said.
       if (hasTurnTakingWords(this.#partial)) this.#interrupt();
@@ -691,7 +747,7 @@ export class VoiceSession {
           // The caller is talking as the agent is about to start: do not talk over them; judge it as a barge-in.
           playback.hold(this.#now());
           const streamMs = this.#streamMs();
-          this.#bargeIn ??= { startMs: streamMs, detectedAtMs: streamMs, wordsDueMs: null };
+          this.#bargeIn ??= { startMs: streamMs, detectedAtMs: streamMs, wordsDueMs: null, confirmed: true };
         }
         if (playback.held) continue;
         const now = this.#now();

@@ -29,6 +29,13 @@ export interface RecognitionStream {
   accept(frame: AudioFrame): RecognitionResult[];
   /** The current hypothesis of the utterance in progress ('' when nothing was heard yet). */
   partial(): string;
+  /**
+   * The words still in the model's look-ahead, without ending the utterance: feeds it the silence `finish` would
+   * and returns the hypothesis (a partial). For deciding whether a pause ends the turn ("my number is nine eight…")
+   * on the words actually said, not on a partial that runs a few hundred ms behind. More audio may follow; the
+   * inserted silence is harmless to a transducer. Engines without a look-ahead return the current partial.
+   */
+  lookahead(): RecognitionResult;
   /** No more audio for this utterance: flushes the model's look-ahead and returns the final result. */
   finish(): RecognitionResult;
   /** Drops the utterance in progress (e.g. after a barge-in) so the stream is ready for the next one. */
@@ -56,9 +63,13 @@ export interface StreamOptions {
 export type TranscriptPostProcessor = (rawText: string, context: { isFinal: boolean }) => string;
 
 /** Float32 in [-1, 1] for the engines; PCM16 is scaled by 1/32768, the same convention sherpa's readWave uses. */
-export function toFloat32(frame: AudioFrame): Float32Array {
+export function toFloat32(frame: AudioFrame, scratch?: Float32Array): Float32Array {
   if (frame instanceof Float32Array) return frame;
-  const out = new Float32Array(frame.length);
+  // A caller's scratch buffer, when it is big enough, saves an allocation per 20 ms frame.
+  const out =
+    scratch && scratch.length >= frame.length
+      ? scratch.subarray(0, frame.length)
+      : new Float32Array(frame.length);
   for (let i = 0; i < frame.length; i++) out[i] = frame[i]! / 32768;
   return out;
 }

@@ -64,6 +64,7 @@ export interface SherpaRecognizerOptions {
 
 /** Silence appended before `inputFinished`, so the encoder's 320 ms chunk and look-ahead see the last words. */
 const TAIL_PADDING_SECONDS = 0.5;
+const TAIL_PADDING = new Float32Array(Math.round(TAIL_PADDING_SECONDS * RECOGNIZER_SAMPLE_RATE));
 
 export async function loadSherpaRecognizer(options: SherpaRecognizerOptions): Promise<SpeechRecognizer> {
   const entry = requireEntry(options.model, ['stt-transducer'], options.registry);
@@ -132,6 +133,10 @@ class SherpaStream implements RecognitionStream {
   #lastText = '';
   #samples = 0;
   #closed = false;
+  /** The look-ahead silence was fed since the last real audio: `finish` needs no more padding. */
+  #padded = false;
+  /** Float copy of the frame for the engine (it copies the samples in): one buffer per stream, not per frame. */
+  #scratch = new Float32Array(1600);
 
   constructor(recognizer: Sherpa.OnlineRecognizer, post: TranscriptPostProcessor, options: StreamOptions) {
     this.#recognizer = recognizer;
@@ -158,17 +163,30 @@ class SherpaStream implements RecognitionStream {
     return result;
   }
 
+  /** Decodes what is ready; null when nothing was (the model works in 320 ms chunks, most frames decode nothing). */
+  #decodeReady(stream: Sherpa.OnlineStream): string | null {
+    let decoded = false;
+    while (this.#recognizer.isReady(stream)) {
+      this.#recognizer.decode(stream);
+      decoded = true;
+    }
+    // getResult builds and parses a JSON string in the addon: only worth it when the hypothesis can have changed.
+    return decoded ? this.#recognizer.getResult(stream).text : null;
+  }
+
   #decode(stream: Sherpa.OnlineStream): string {
-    while (this.#recognizer.isReady(stream)) this.#recognizer.decode(stream);
-    return this.#recognizer.getResult(stream).text;
+    return this.#decodeReady(stream) ?? this.#recognizer.getResult(stream).text;
   }
 
   accept(frame: AudioFrame): RecognitionResult[] {
     const stream = this.#native();
     if (frame.length === 0) return [];
     this.#samples += frame.length;
-    stream.acceptWaveform({ samples: toFloat32(frame), sampleRate: RECOGNIZER_SAMPLE_RATE });
-    const text = this.#decode(stream);
+    this.#padded = false;
+    stream.acceptWaveform({ samples: toFloat32(frame, this.#scratch), sampleRate: RECOGNIZER_SAMPLE_RATE });
+    // Nothing decoded: neither the hypothesis nor the engine's endpoint (judged on decoded frames) can have changed.
+    const text = this.#decodeReady(stream);
+    if (text === null) return [];
     const out: RecognitionResult[] = [];
     if (text !== this.#lastText && text.trim() !== '') out.push(this.#result(text, false));
     this.#lastText = text;
@@ -184,17 +202,26 @@ class SherpaStream implements RecognitionStream {
     return this.#lastText.trim().toLowerCase();
   }
 
+  lookahead(): RecognitionResult {
+    const stream = this.#native();
+    if (!this.#padded) {
+      stream.acceptWaveform({ samples: TAIL_PADDING, sampleRate: RECOGNIZER_SAMPLE_RATE });
+      this.#padded = true;
+    }
+    const text = this.#decode(stream);
+    this.#lastText = text;
+    return this.#result(text, false);
+  }
+
   finish(): RecognitionResult {
     const stream = this.#native();
-    stream.acceptWaveform({
-      samples: new Float32Array(Math.round(TAIL_PADDING_SECONDS * RECOGNIZER_SAMPLE_RATE)),
-      sampleRate: RECOGNIZER_SAMPLE_RATE,
-    });
+    if (!this.#padded) stream.acceptWaveform({ samples: TAIL_PADDING, sampleRate: RECOGNIZER_SAMPLE_RATE });
     stream.inputFinished();
     const result = this.#result(this.#decode(stream), true);
     // A finished native stream takes no more audio: the next utterance gets a fresh one.
     this.#stream = undefined;
     this.#lastText = '';
+    this.#padded = false;
     return result;
   }
 
@@ -202,6 +229,7 @@ class SherpaStream implements RecognitionStream {
     this.#native();
     this.#stream = undefined;
     this.#lastText = '';
+    this.#padded = false;
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EnergyVad } from '../../src/audio/energy-vad.ts';
+import { GatedVad } from '../../src/audio/gated-vad.ts';
 import { framesOf } from '../../src/audio/pcm.ts';
 import { SileroVad } from '../../src/audio/silero-vad.ts';
 import type { VadEvent, VoiceActivityDetector } from '../../src/audio/vad.ts';
@@ -16,7 +17,12 @@ function run(vad: VoiceActivityDetector, samples: Int16Array, frameSamples = 320
 }
 
 /** One speech segment, whose start and end lie within the tolerance of the truth; events well-formed. */
-function assertOneSegment(events: VadEvent[], fixture: SpeechFixture, label: string) {
+function assertOneSegment(
+  events: VadEvent[],
+  fixture: SpeechFixture,
+  label: string,
+  toleranceMs = TOLERANCE_MS,
+) {
   const describeEvents = JSON.stringify(events);
   assert.equal(events.length, 2, `${label}: one start and one end, got ${describeEvents}`);
   const [start, end] = events;
@@ -26,8 +32,8 @@ function assertOneSegment(events: VadEvent[], fixture: SpeechFixture, label: str
   assert.equal(end.startMs, start!.startMs, `${label}: the end reports the segment's start`);
   const startError = start!.startMs - fixture.speechStartS * 1000;
   const endError = end.endMs - fixture.speechEndS * 1000;
-  assert.ok(Math.abs(startError) <= TOLERANCE_MS, `${label}: start off by ${startError.toFixed(0)} ms`);
-  assert.ok(Math.abs(endError) <= TOLERANCE_MS, `${label}: end off by ${endError.toFixed(0)} ms`);
+  assert.ok(Math.abs(startError) <= toleranceMs, `${label}: start off by ${startError.toFixed(0)} ms`);
+  assert.ok(Math.abs(endError) <= toleranceMs, `${label}: end off by ${endError.toFixed(0)} ms`);
   assert.ok(start!.detectedAtMs >= start!.startMs && end.detectedAtMs >= end.endMs, `${label}: causal`);
 }
 
@@ -176,6 +182,44 @@ describe('voice activity detectors on real speech (flite / festival)', () => {
     }
   });
 
+  it('Silero behind the energy gate finds the same boundaries, and on a call with long pauses only runs around speech', async () => {
+    for (const [label, fixture] of clean) {
+      const vad = new GatedVad(await SileroVad.open({ modelPath }));
+      assertOneSegment(run(vad, fixture.samples), fixture, `gated silero, ${label}`);
+    }
+    // In pink noise Silero's own end lags 130–170 ms, gate or not (the model's hangover, measured both ways).
+    for (const [label, fixture] of noisy) {
+      const vad = new GatedVad(await SileroVad.open({ modelPath }));
+      assertOneSegment(run(vad, fixture.samples), fixture, `gated silero, ${label}`, 200);
+    }
+    // Two utterances 6 s apart, as when the agent answers in between: times stay the call's, the model rests.
+    for (const [label, fixture] of [clean[1]!, noisy[1]!]) {
+      const gap = label.endsWith('noise')
+        ? (await fixtures.pinkNoise(6, 0.02)).subarray(0, 6 * 16000)
+        : new Int16Array(6 * 16000);
+      const call = new Int16Array(2 * fixture.samples.length + gap.length);
+      call.set(fixture.samples);
+      call.set(gap, fixture.samples.length);
+      call.set(fixture.samples, fixture.samples.length + gap.length);
+      const vad = new GatedVad(await SileroVad.open({ modelPath }));
+      const events = run(vad, call);
+      const tolerance = label.endsWith('noise') ? 200 : TOLERANCE_MS;
+      assertOneSegment(events.slice(0, 2), fixture, `gated call, first, ${label}`, tolerance);
+      const offsetS = (fixture.samples.length + gap.length) / 16000;
+      const shifted = {
+        ...fixture,
+        speechStartS: fixture.speechStartS + offsetS,
+        speechEndS: fixture.speechEndS + offsetS,
+      };
+      assertOneSegment(events.slice(2), shifted, `gated call, second, ${label}`, tolerance);
+      const speechS = 2 * (fixture.speechEndS - fixture.speechStartS);
+      assert.ok(
+        vad.modelSeconds < speechS + 2 * 2,
+        `${label}: the model heard ${vad.modelSeconds.toFixed(1)} s of ${(call.length / 16000).toFixed(1)} s (speech ${speechS.toFixed(1)} s)`,
+      );
+    }
+  });
+
   it('pink noise alone does not trigger the energy VAD above its floor, nor Silero', async () => {
     const energy = new EnergyVad({ sampleRate: 16000 });
     assert.deepEqual(run(energy, noiseOnly), []);
@@ -185,6 +229,12 @@ describe('voice activity detectors on real speech (flite / festival)', () => {
     );
     const silero = await SileroVad.open({ modelPath });
     assert.deepEqual(run(silero, noiseOnly), []);
+    const gated = new GatedVad(await SileroVad.open({ modelPath }));
+    assert.deepEqual(run(gated, noiseOnly), []);
+    assert.ok(
+      gated.modelSeconds < 1,
+      `steady noise kept the gate shut (model heard ${gated.modelSeconds} s)`,
+    );
   });
 
   it('Silero works on 8 kHz telephone audio (resampled inside) and across reset', async () => {

@@ -202,6 +202,48 @@ describe('loadConfig: external MCP servers', () => {
   });
 });
 
+describe('loadConfig: voice turn-taking', () => {
+  it('defaults to the VAD chosen at start (silero when its model loads) and a 300 ms endpoint', () => {
+    assert.deepEqual(loadConfig({}).voice, {
+      vad: undefined,
+      vadThreshold: undefined,
+      energyMarginDb: undefined,
+      endpointSilenceMs: 300,
+      endpointIncompleteSilenceMs: 1500,
+    });
+  });
+
+  it('reads the VAD, its thresholds and the endpoint silences, and names bad values', () => {
+    assert.deepEqual(
+      loadConfig({
+        ROOMAN_VAD: 'energy',
+        ROOMAN_VAD_THRESHOLD: '0.6',
+        ROOMAN_VAD_ENERGY_MARGIN_DB: '12',
+        ROOMAN_ENDPOINT_SILENCE_MS: '400',
+        ROOMAN_ENDPOINT_INCOMPLETE_SILENCE_MS: '2000',
+      }).voice,
+      {
+        vad: 'energy',
+        vadThreshold: 0.6,
+        energyMarginDb: 12,
+        endpointSilenceMs: 400,
+        endpointIncompleteSilenceMs: 2000,
+      },
+    );
+    assert.throws(
+      () =>
+        loadConfig({ ROOMAN_VAD: 'webrtc', ROOMAN_VAD_THRESHOLD: '1.5', ROOMAN_ENDPOINT_SILENCE_MS: '20' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        const keys = error.problems.map((p) => p.split(/[=:]/)[0]).sort();
+        assert.deepEqual(keys, ['ROOMAN_ENDPOINT_SILENCE_MS', 'ROOMAN_VAD', 'ROOMAN_VAD_THRESHOLD']);
+        assert.match(error.message, /ROOMAN_VAD="webrtc": must be energy or silero/);
+        return true;
+      },
+    );
+  });
+});
+
 describe('loadConfig: message channels', () => {
   it('has none by default: every message goes to the outbox', () => {
     assert.deepEqual(loadConfig({}).messaging, {
