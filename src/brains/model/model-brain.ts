@@ -64,7 +64,26 @@ interface CallRecord {
   args: unknown;
   outcome?: ToolOutcome;
   error?: unknown;
+  /** Not run: a change that cannot be undone needs the caller's yes first. */
+  held?: true;
 }
+
+/**
+ * Changes that cannot be taken back run only when the caller has just answered a question without saying no,
+ * whatever the model decides: closing a lead (WON, LOST) and cancelling a meeting, as the built-in engine does.
+ */
+function needsConfirmation(name: string, args: unknown): boolean {
+  if (name === 'cancelMeeting') return true;
+  if (name !== 'updateLeadStatus' || typeof args !== 'object' || args === null) return false;
+  const status = String((args as { status?: unknown }).status ?? '').toUpperCase();
+  return status === 'WON' || status === 'LOST';
+}
+
+const HELD = {
+  ok: false,
+  needs_confirmation: true,
+  next: 'Nothing was changed. Read the change back, ask the caller to confirm, and call again after a yes.',
+};
 
 const TASKS = new Set<Intent>(TASK_INTENTS);
 const ACTS = new Set<Intent>(DIALOGUE_ACTS);
@@ -97,7 +116,11 @@ export class ModelBrain implements Brain {
     });
     const history: ModelMessage[] = [...state.history, { role: 'user', text: turn.text }];
     const calls: CallRecord[] = [];
-    const run = new CallRunner(this.#o.tools, context, offered);
+    // The caller's turn answers a question the agent asked, and is not a no: a change may be confirmed by it.
+    const asked = state.history.findLast((m) => m.role === 'assistant' && m.text.trim() !== '');
+    const confirmed =
+      asked?.role === 'assistant' && asked.text.includes('?') && understood?.intent !== 'DENY';
+    const run = new CallRunner(this.#o.tools, context, offered, confirmed);
     const maxRounds = this.#o.maxToolRounds ?? 5;
 
     let text = '';
@@ -135,7 +158,9 @@ export class ModelBrain implements Brain {
           name: call.name,
           output: record.outcome
             ? resultForModel(record.outcome.args, record.outcome.output, context.timeZone, context.now)
-            : errorForModel(record.error),
+            : record.held
+              ? HELD
+              : errorForModel(record.error),
         });
       }
       history.push({ role: 'tool', results });
@@ -165,6 +190,10 @@ export class ModelBrain implements Brain {
         reply.result = last.outcome.output;
         state.task = undefined;
         state.entities = {};
+      } else if (last.held) {
+        reply.awaiting = 'confirmation';
+        state.task = intent;
+        state.entities = reply.entities;
       } else {
         Object.assign(reply, botErrorOf(last.error));
         state.task = intent;
@@ -246,10 +275,12 @@ class CallRunner {
   readonly #tools: ToolRegistry;
   readonly #context: BrainContext;
   readonly #offered: ReadonlySet<string>;
+  readonly #confirmed: boolean;
   readonly #done = new Map<string, CallRecord>();
   #writes = 0;
 
-  constructor(tools: ToolRegistry, context: BrainContext, offered: ReadonlySet<string>) {
+  constructor(tools: ToolRegistry, context: BrainContext, offered: ReadonlySet<string>, confirmed: boolean) {
+    this.#confirmed = confirmed;
     this.#tools = tools;
     this.#context = context;
     this.#offered = offered;
@@ -263,6 +294,10 @@ class CallRunner {
     }
     if (typeof call.args === 'string') {
       record.error = validation('arguments: not valid JSON', '(arguments)');
+      return record;
+    }
+    if (!this.#confirmed && needsConfirmation(call.name, call.args)) {
+      record.held = true;
       return record;
     }
     const readOnly = isReadOnlyTool(call.name);

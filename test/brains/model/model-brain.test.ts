@@ -175,10 +175,10 @@ describe('ModelBrain tool loop', () => {
     const c = talk();
     const missing = '00000000-0000-4000-8000-000000000000';
     llm.script(
-      { calls: [{ name: 'updateLeadStatus', args: { lead_id: missing, status: 'WON' } }] },
+      { calls: [{ name: 'updateLeadStatus', args: { lead_id: missing, status: 'IN_PROGRESS' } }] },
       { text: "I couldn't find that lead." },
     );
-    let r = await c.say('yes mark it won');
+    let r = await c.say(`move ${missing} to in progress`);
     assert.equal(r.intent, 'LEAD_UPDATE');
     assert.deepEqual(r.error, { type: 'CRM_ERROR', details: 'Lead not found' });
     assert.equal(c.wrote, false);
@@ -196,6 +196,42 @@ describe('ModelBrain tool loop', () => {
     assert.match(told.next, /offer to try again/);
     // A write that failed upstream may have been made: the turn must not be re-run under a new key.
     assert.equal(c.wrote, true);
+  });
+
+  it('holds closing a lead until the caller has said yes to a question, whatever the model does', async () => {
+    const lead = crm.addLead({ name: 'Rohan Sharma' });
+    const won = { lead_id: lead.lead_id, status: 'WON' };
+    const c = talk();
+    llm.script(
+      { calls: [{ name: 'updateLeadStatus', args: won }] },
+      { text: 'Mark Rohan Sharma as won? Say yes to confirm.' },
+    );
+    let r = await c.say('Mark Rohan Sharma as won');
+    const told = JSON.parse(String(llm.requests[1]!.body.messages.at(-1)!.content));
+    assert.equal(told.needs_confirmation, true);
+    assert.equal(r.intent, 'LEAD_UPDATE');
+    assert.equal(r.awaiting, 'confirmation');
+    assert.equal(r.error, undefined);
+    assert.equal(crm.leads.get(lead.lead_id)?.status, 'NEW');
+    assert.equal(c.wrote, false);
+
+    // A no is not a yes: still held.
+    llm.script({ calls: [{ name: 'updateLeadStatus', args: won }] }, { text: 'Okay, I left it.' });
+    r = await c.say('no');
+    assert.equal(crm.leads.get(lead.lead_id)?.status, 'NEW');
+
+    llm.script({ text: 'Mark Rohan Sharma as won? Say yes to confirm.' });
+    await c.say('mark him won');
+    llm.script(
+      { calls: [{ name: 'updateLeadStatus', args: won }] },
+      { text: 'Rohan Sharma is marked as won.' },
+    );
+    r = await c.say('yes');
+    assert.equal(crm.leads.get(lead.lead_id)?.status, 'WON');
+    assert.equal(r.intent, 'LEAD_UPDATE');
+    assert.equal(r.crm_call?.path, `/crm/leads/${lead.lead_id}/status`);
+    assert.deepEqual(r.crm_call?.body, { status: 'WON' });
+    assert.equal(r.awaiting, undefined);
   });
 
   it('answers unknown tools and arguments that are not JSON with a VALIDATION_ERROR', async () => {
