@@ -227,6 +227,18 @@ export class MeetingRepository {
       .execute();
   }
 
+  /** Confirmed meetings and series not over by `from`; with `attendee`, only the ones that person attends. */
+  async forFeed(orgId: string, from: Date, attendee?: string | null): Promise<MeetingRow[]> {
+    let query = this.#db
+      .selectFrom('meetings')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('status', '=', 'CONFIRMED')
+      .where((eb) => eb.or([eb('series_end_at', 'is', null), eb('series_end_at', '>', from)]));
+    if (attendee) query = query.where(sql<boolean>`attendees @> ${JSON.stringify([attendee])}::jsonb`);
+    return query.orderBy('start_at').limit(5000).execute();
+  }
+
   /** Confirmed meetings starting exactly at `at`. */
   async startingAt(orgId: string, at: Date): Promise<MeetingRow[]> {
     return this.#db

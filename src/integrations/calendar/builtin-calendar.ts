@@ -405,6 +405,52 @@ export class BuiltinCalendar {
     return written;
   }
 
+  /** Changes what a meeting is (title, attendees, reminders, recurrence); times change with `move`. */
+  async update(
+    orgId: string,
+    meetingId: string,
+    changes: { title?: string; attendees?: string[]; reminderMinutes?: number[]; recurrence?: string | null },
+    view: CalendarView = {},
+  ): Promise<MeetingWrite> {
+    const org = await this.#org(orgId);
+    const tz = await this.timeZoneFor(orgId, view);
+    const written = await this.#db.transaction().execute(async (trx) => {
+      const repo = new MeetingRepository(trx);
+      const current = await repo.findById(org.id, meetingId);
+      if (!current || current.status === 'CANCELLED') throw meetingNotFound();
+      const recurrence = changes.recurrence === undefined ? current.recurrence : changes.recurrence;
+      const checked = this.#checked(
+        {
+          title: changes.title ?? current.title,
+          start: current.start_at,
+          end: current.end_at,
+          attendees: changes.attendees ?? current.attendees,
+          recurrence,
+          reminderMinutes: changes.reminderMinutes ?? current.reminder_minutes,
+        },
+        current.time_zone,
+      );
+      const row = (await repo.update(
+        org.id,
+        meetingId,
+        {
+          ...(changes.title !== undefined ? { title: changes.title } : {}),
+          attendees: checked.attendees,
+          reminder_minutes: checked.reminders,
+          recurrence,
+          series_end_at: checked.seriesEnd,
+          ...(recurrence !== current.recurrence ? { cancelled_occurrences: [] } : {}),
+          google_dirty: true,
+        },
+        this.#clock.now(),
+      ))!;
+      return { meeting: toMeeting(row, tz), conflicts: await this.#conflicts(trx, org.id, row, tz) };
+    });
+    this.#changed(org.id);
+    this.#log('calendar.meeting_updated', '✏️ MEETING UPDATED', written);
+    return written;
+  }
+
   /** The occurrence of a series starting at `at`, or a NOT_FOUND naming the field. */
   #occurrence(row: MeetingRow, at: Date): Date {
     if (!isOccurrence(seriesOf(row), at)) {
