@@ -30,7 +30,14 @@ export type LiveStep =
   | { inputTranscription: string; finished?: boolean }
   | { outputTranscription: string }
   /** `ms` of 24 kHz audio in `chunkMs` chunks (default 40 ms), a tone, one `modelTurn` message per chunk. */
-  | { audio: { ms: number; chunkMs?: number; hz?: number } }
+  | {
+      audio: {
+        ms: number;
+        chunkMs?: number;
+        hz?: number /** Wait between chunks, as a real-time speaker. */;
+        paceMs?: number;
+      };
+    }
   | { toolCall: Array<{ id: string; name: string; args?: Record<string, unknown> }> }
   | { toolCallCancellation: string[] }
   | { generationComplete: true }
@@ -97,6 +104,9 @@ export async function loadLiveScenario(name: string): Promise<LiveScenario> {
 export class FakeGeminiLive {
   readonly connections: LiveConnectionRecord[] = [];
   readonly problems: string[] = [];
+  /** When each model audio chunk was sent, and each caller audio message parsed (performance.now(), in order). */
+  readonly audioSentAt: number[] = [];
+  readonly audioReceivedAt: number[] = [];
   readonly #options: FakeGeminiLiveOptions;
   readonly #server: Server;
   readonly #wss: WebSocketServer;
@@ -307,6 +317,7 @@ export class FakeGeminiLive {
         const bytes = Buffer.from(audio.data ?? '', 'base64').byteLength;
         if (bytes % 2 !== 0) this.problems.push(`${where}: an audio chunk of ${bytes} bytes (odd)`);
         record.audioBytes += bytes;
+        this.audioReceivedAt.push(performance.now());
       }
       if (typeof input.text === 'string') record.texts.push(input.text);
       const vadOff = (
@@ -384,6 +395,8 @@ export class FakeGeminiLive {
         const chunkMs = step.audio.chunkMs ?? 40;
         for (let at = 0; at < step.audio.ms && open(); at += chunkMs) {
           const ms = Math.min(chunkMs, step.audio.ms - at);
+          if (step.audio.paceMs && at > 0) await new Promise((r) => setTimeout(r, step.audio.paceMs));
+          this.audioSentAt.push(performance.now());
           send({
             serverContent: {
               modelTurn: {
@@ -439,4 +452,14 @@ function tone(ms: number, atMs: number, hz: number): string {
   for (let i = 0; i < n; i++)
     pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * hz * (start + i)) / 24_000)), i * 2);
   return pcm.toString('base64');
+}
+
+// `node test/fakes/gemini-live-server.ts <scenario>`: the fake in a process of its own (the bench measures the
+// client's memory without the server's); prints its base URL on the first line.
+if (import.meta.main) {
+  const fake = await FakeGeminiLive.start({
+    scenario: await loadLiveScenario(process.argv[2] ?? 'spoken-turn'),
+  });
+  process.stdout.write(`${fake.baseUrl}\n`);
+  process.on('SIGTERM', () => void fake.close().then(() => process.exit(0)));
 }

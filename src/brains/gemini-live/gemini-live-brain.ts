@@ -29,6 +29,8 @@ export interface GeminiLiveOptions {
   compressionTriggerTokens?: number;
   compressionTargetTokens?: number;
   nonBlockingTools?: ReadonlySet<string>;
+  /** Told how long each server message took to handle (the bench's outbound bridge latency). */
+  timeMessage?: (ms: number) => void;
 }
 
 export class GeminiLiveBrain implements RealtimeBrain {
@@ -55,6 +57,7 @@ export class GeminiLiveBrain implements RealtimeBrain {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       reconnectDelaysMs: options.reconnectDelaysMs ?? [0, 250, 1000, 2000],
       maxBufferedAudioMs: options.maxBufferedAudioMs ?? 15_000,
+      ...(options.timeMessage ? { timeMessage: options.timeMessage } : {}),
     };
   }
 

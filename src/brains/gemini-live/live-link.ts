@@ -28,6 +28,8 @@ export interface LinkOptions extends SetupOptions {
   reconnectDelaysMs: number[];
   /** Caller audio kept while reconnecting; older audio is dropped past it (default 15 s). */
   maxBufferedAudioMs: number;
+  /** Told how long each server message took to handle (decoding and the session's handlers): for the bench. */
+  timeMessage?: (ms: number) => void;
 }
 
 interface Closable {
@@ -187,7 +189,15 @@ export class GeminiLiveLink implements RealtimeLink {
       config: liveConnectConfig(this.#call, this.#o, handle),
       callbacks: {
         onmessage: (message) => {
-          if (generation === this.#generation) this.#onMessage(message);
+          if (generation !== this.#generation) return;
+          const time = this.#o.timeMessage;
+          if (!time) {
+            this.#onMessage(message);
+            return;
+          }
+          const started = performance.now();
+          this.#onMessage(message);
+          time(performance.now() - started);
         },
         onclose: (event) => {
           if (generation === this.#generation && this.#session !== null)

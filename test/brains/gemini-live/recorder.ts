@@ -59,7 +59,7 @@ export class Recorder {
 }
 
 /** `ms` of 16 kHz PCM16 (a quiet tone) as bytes, the way a channel hands caller audio on. */
-export function callerAudio(ms: number): Uint8Array {
+export function callerAudio(ms: number): Uint8Array<ArrayBuffer> {
   const n = (16_000 * ms) / 1000;
   const samples = new Int16Array(n);
   for (let i = 0; i < n; i++) samples[i] = Math.round(3000 * Math.sin((2 * Math.PI * 300 * i) / 16_000));
