@@ -40,7 +40,6 @@ export const BENCHES: BenchEntry[] = [
   { name: 'audio', load: async () => (await import('./audio.ts')).benchAudio },
   { name: 'voice', load: async () => (await import('./voice.ts')).benchVoice },
   { name: 'gemini-live', load: async () => (await import('./gemini-live.ts')).benchGeminiLive },
-  { name: 'model-brain', load: async () => (await import('./model-brain.ts')).benchModelBrain },
 ];
 
 export interface BenchOutcome {
