@@ -280,6 +280,13 @@ export const ConfigSchema = z.object({
       .optional(),
   ),
   SLACK_API_BASE_URL: optionalUrl(/^https?$/, 'https://slack.com'),
+  /** Google OAuth client (Calendar sync, Gmail): both or neither. */
+  GOOGLE_CLIENT_ID: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  GOOGLE_CLIENT_SECRET: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  /** Override of Google's OAuth endpoints (`{base}/o/oauth2/v2/auth`, `{base}/token`); tests point it at a fake. */
+  GOOGLE_OAUTH_BASE_URL: optionalUrl(/^https?$/, 'https://oauth2.googleapis.com'),
+  /** Override of https://www.googleapis.com (Calendar API); tests point it at a fake. */
+  GOOGLE_API_BASE_URL: optionalUrl(/^https?$/, 'https://www.googleapis.com'),
 });
 
 export type Config = {
@@ -329,6 +336,15 @@ export type Config = {
   openai: { baseUrl: string; apiKey: string | undefined; model: string } | undefined;
   /** External MCP servers (ROOMAN_MCP_SERVERS) connected at start-up. */
   mcp: { servers: McpServerConfig[] };
+  /** The Google OAuth client, when GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are set. */
+  google:
+    | {
+        clientId: string;
+        clientSecret: string;
+        oauthBaseUrl: string | undefined;
+        apiBaseUrl: string | undefined;
+      }
+    | undefined;
 };
 
 export class ConfigError extends Error {
@@ -355,6 +371,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const c = parsed.data;
   if ((c.TWILIO_ACCOUNT_SID === undefined) !== (c.TWILIO_AUTH_TOKEN === undefined))
     throw new ConfigError(['TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both or neither']);
+  if ((c.GOOGLE_CLIENT_ID === undefined) !== (c.GOOGLE_CLIENT_SECRET === undefined))
+    throw new ConfigError(['GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET: set both or neither']);
   const brainProblems = brainSettingProblems(c);
   if (brainProblems.length > 0) throw new ConfigError(brainProblems);
   return {
@@ -407,6 +425,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         : undefined,
     mcp: { servers: c.ROOMAN_MCP_SERVERS },
     messaging: messagingConfig(c),
+    google:
+      c.GOOGLE_CLIENT_ID && c.GOOGLE_CLIENT_SECRET
+        ? {
+            clientId: c.GOOGLE_CLIENT_ID,
+            clientSecret: c.GOOGLE_CLIENT_SECRET,
+            oauthBaseUrl: c.GOOGLE_OAUTH_BASE_URL?.replace(/\/+$/, ''),
+            apiBaseUrl: c.GOOGLE_API_BASE_URL?.replace(/\/+$/, ''),
+          }
+        : undefined,
   };
 }
 

@@ -295,3 +295,25 @@ describe('loadConfig: message channels', () => {
     );
   });
 });
+
+describe('loadConfig: Google', () => {
+  it('is off by default; reads the OAuth client and the base-URL overrides; refuses half a client', () => {
+    assert.equal(loadConfig({}).google, undefined);
+    assert.deepEqual(
+      loadConfig({
+        GOOGLE_CLIENT_ID: 'id.apps.googleusercontent.com',
+        GOOGLE_CLIENT_SECRET: 'shh',
+        GOOGLE_OAUTH_BASE_URL: 'http://127.0.0.1:9100/',
+        GOOGLE_API_BASE_URL: 'http://127.0.0.1:9100',
+      }).google,
+      {
+        clientId: 'id.apps.googleusercontent.com',
+        clientSecret: 'shh',
+        oauthBaseUrl: 'http://127.0.0.1:9100',
+        apiBaseUrl: 'http://127.0.0.1:9100',
+      },
+    );
+    assert.throws(() => loadConfig({ GOOGLE_CLIENT_ID: 'id' }), /GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET/);
+    assert.throws(() => loadConfig({ GOOGLE_API_BASE_URL: 'ftp://x' }), /GOOGLE_API_BASE_URL/);
+  });
+});
