@@ -39,8 +39,9 @@ export const BENCHES: BenchEntry[] = [
   { name: 'speech', load: async () => (await import('./speech.ts')).benchSpeech },
   { name: 'audio', load: async () => (await import('./audio.ts')).benchAudio },
   { name: 'voice', load: async () => (await import('./voice.ts')).benchVoice },
-  { name: 'model-brain', load: async () => (await import('./model-brain.ts')).benchModelBrain },
   { name: 'gemini-live', load: async () => (await import('./gemini-live.ts')).benchGeminiLive },
+  { name: 'model-brain', load: async () => (await import('./model-brain.ts')).benchModelBrain },
+  { name: 'mcp', load: async () => (await import('./mcp.ts')).benchMcp },
 ];
 
 export interface BenchOutcome {

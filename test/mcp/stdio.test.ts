@@ -92,6 +92,9 @@ describe('rooman mcp (stdio)', () => {
     let stderr = '';
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const client = new Client({ name: 'rooman-stdio-test', version: '1.0.0' });
+    // A stdout line that is not a JSON-RPC message (a stray log line) surfaces here.
+    const protocolErrors: Error[] = [];
+    client.onerror = (error) => protocolErrors.push(error);
     let leadId: string;
     try {
       await client.connect(transport);
@@ -129,6 +132,7 @@ describe('rooman mcp (stdio)', () => {
       if (pid !== null) await processGone(pid);
     }
     // stdout carried the protocol only: every log line went to stderr, and none was an error.
+    assert.deepEqual(protocolErrors, []);
     assert.doesNotMatch(stderr, /"level":(50|60)/);
 
     const leads = await withDatabase((db) => db.selectFrom('leads').selectAll().execute());
