@@ -232,6 +232,11 @@ export const ConfigSchema = z.object({
   /** Optional: local servers such as Ollama need no key. */
   OPENAI_API_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
   OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().optional()),
+  /** Model calls (a call opened, then each caller turn) one organisation may make a minute, across instances. */
+  ROOMAN_MODEL_CALLS_PER_MINUTE: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).default(120),
+  ),
   /** External MCP servers whose tools brains may use: JSON array of {name, command, args, env} or {name, url, headers}. */
   ROOMAN_MCP_SERVERS: McpServersSetting,
   /** Messages (docs/messages.md). E-mail by SMTP: `smtp://user:pass@host:587` or `smtps://…:465`. */
@@ -334,6 +339,8 @@ export type Config = {
     | undefined;
   /** Set when OPENAI_BASE_URL and OPENAI_MODEL are. */
   openai: { baseUrl: string; apiKey: string | undefined; model: string } | undefined;
+  /** Per-organisation budget of model calls a minute (ROOMAN_MODEL_CALLS_PER_MINUTE). */
+  modelCallsPerMinute: number;
   /** External MCP servers (ROOMAN_MCP_SERVERS) connected at start-up. */
   mcp: { servers: McpServerConfig[] };
   /** The Google OAuth client, when GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are set. */
@@ -423,6 +430,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       c.OPENAI_BASE_URL && c.OPENAI_MODEL
         ? { baseUrl: c.OPENAI_BASE_URL.replace(/\/+$/, ''), apiKey: c.OPENAI_API_KEY, model: c.OPENAI_MODEL }
         : undefined,
+    modelCallsPerMinute: c.ROOMAN_MODEL_CALLS_PER_MINUTE,
     mcp: { servers: c.ROOMAN_MCP_SERVERS },
     messaging: messagingConfig(c),
     google:

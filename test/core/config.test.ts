@@ -111,6 +111,15 @@ describe('loadConfig: the brain', () => {
     assert.equal(live.gemini?.voice, 'Puck');
   });
 
+  it('reads the per-organisation model-call budget (default 120 a minute) and refuses a bad one', () => {
+    assert.equal(loadConfig({}).modelCallsPerMinute, 120);
+    assert.equal(loadConfig({ ROOMAN_MODEL_CALLS_PER_MINUTE: '30' }).modelCallsPerMinute, 30);
+    assert.throws(
+      () => loadConfig({ ROOMAN_MODEL_CALLS_PER_MINUTE: '0' }),
+      /ROOMAN_MODEL_CALLS_PER_MINUTE="0"/,
+    );
+  });
+
   it('reads an OpenAI-compatible endpoint, the key optional (Ollama needs none)', () => {
     const c = loadConfig({
       ROOMAN_BRAIN: 'openai',

@@ -13,15 +13,11 @@ import type { Schema } from '../../store/schema.ts';
 import type { ToolRegistry } from '../../tools/registry.ts';
 import { GeminiLiveBrain } from './gemini-live-brain.ts';
 
-/** Model calls (a call opened, then each caller turn) one organisation may make a minute, across instances. */
-export const DEFAULT_MODEL_CALLS_PER_MINUTE = 120;
-
 export interface CallBrainDeps {
   db: Kysely<Schema>;
   tools: ToolRegistry;
   clock: Clock;
   logger: Logger;
-  modelCallsPerMinute?: number;
 }
 
 export function chooseCallBrain(config: Config, deps: CallBrainDeps): RealtimeCalls | undefined {
@@ -39,7 +35,8 @@ export function chooseCallBrain(config: Config, deps: CallBrainDeps): RealtimeCa
     tools: deps.tools,
     limiter: modelCallLimiter(
       new RateLimitRepository(deps.db),
-      { limit: deps.modelCallsPerMinute ?? DEFAULT_MODEL_CALLS_PER_MINUTE, windowMs: 60_000 },
+      // A call opened, then each caller turn, is one model call; counted per organisation across instances.
+      { limit: config.modelCallsPerMinute, windowMs: 60_000 },
       deps.clock,
     ),
   };
