@@ -22,6 +22,7 @@ import {
   type ModelRequest,
   type ModelToolCall,
   providerSchema,
+  withRetries,
 } from '../model/chat-model.ts';
 
 export interface GeminiModelOptions {
@@ -57,22 +58,12 @@ export class GeminiModel implements ChatModel {
     });
   }
 
-  async complete(request: ModelRequest): Promise<ModelAnswer> {
-    const maxRetries = this.#o.maxRetries ?? 1;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#attempt(request);
-      } catch (error) {
-        if (
-          !(error instanceof ModelError) ||
-          !error.retriable ||
-          error.failure === 'timeout' ||
-          attempt >= maxRetries
-        )
-          throw error;
-        await sleep(this.#o.retryDelayMs ?? 500, request.signal);
-      }
-    }
+  complete(request: ModelRequest): Promise<ModelAnswer> {
+    return withRetries(() => this.#attempt(request), {
+      maxRetries: this.#o.maxRetries ?? 1,
+      delayMs: this.#o.retryDelayMs ?? 500,
+      signal: request.signal,
+    });
   }
 
   async #attempt(request: ModelRequest): Promise<ModelAnswer> {
@@ -217,19 +208,4 @@ function modelErrorOf(error: unknown): ModelError {
     return new ModelError('bad_response', message, { cause: error });
   const reason = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
   return new ModelError('unavailable', `could not reach Gemini: ${message}${reason}`, { cause: error });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }

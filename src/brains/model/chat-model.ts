@@ -114,3 +114,42 @@ export function providerSchema(parameters: Record<string, unknown>): Record<stri
   const { $schema: _ignored, ...rest } = parameters;
   return rest;
 }
+
+/**
+ * Runs a request, and once more (by default) after a rate limit, an outage or a refused connection — not after a
+ * timeout: the caller has waited long enough. Waits what the provider asked (Retry-After), at most 5 s.
+ */
+export async function withRetries<T>(
+  attempt: () => Promise<T>,
+  options: { maxRetries: number; delayMs: number; signal?: AbortSignal | undefined },
+): Promise<T> {
+  for (let tried = 0; ; tried++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const again =
+        error instanceof ModelError &&
+        error.retriable &&
+        error.failure !== 'timeout' &&
+        tried < options.maxRetries;
+      if (!again) throw error;
+      const asked = error.retryAfterSeconds === undefined ? options.delayMs : error.retryAfterSeconds * 1000;
+      await sleep(Math.min(asked, 5000), options.signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}

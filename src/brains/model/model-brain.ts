@@ -85,6 +85,9 @@ const HELD = {
   next: 'Nothing was changed. Read the change back, ask the caller to confirm, and call again after a yes.',
 };
 
+/** Reasoning models served by Ollama or vLLM (Qwen 3, DeepSeek R1) may write their thinking into the answer. */
+const withoutThinking = (text: string) => text.replace(/<think>[\s\S]*?(<\/think>|$)/g, '').trim();
+
 const TASKS = new Set<Intent>(TASK_INTENTS);
 const ACTS = new Set<Intent>(DIALOGUE_ACTS);
 
@@ -138,11 +141,12 @@ export class ModelBrain implements Brain {
       } catch (error) {
         return this.#modelFailed(error, { turn, state, history, calls, understood, wrote: run.wrote });
       }
+      const said = withoutThinking(answer.text);
       const act = toolChoice === 'auto' && answer.calls.length > 0;
       // Calls that will not be run are not kept: a call without its result is refused by every provider.
-      history.push({ role: 'assistant', text: answer.text, calls: act ? answer.calls : [] });
+      history.push({ role: 'assistant', text: said, calls: act ? answer.calls : [] });
       if (!act) {
-        text = answer.text;
+        text = said;
         break;
       }
       const results: ModelToolResult[] = [];

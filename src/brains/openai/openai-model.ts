@@ -13,6 +13,7 @@ import {
   type ModelRequest,
   type ModelToolCall,
   providerSchema,
+  withRetries,
 } from '../model/chat-model.ts';
 import { sseData } from './sse.ts';
 
@@ -73,29 +74,13 @@ export class OpenAiModel implements ChatModel {
     this.label = `openai:${options.model}`;
   }
 
-  async complete(request: ModelRequest): Promise<ModelAnswer> {
+  complete(request: ModelRequest): Promise<ModelAnswer> {
     const body = JSON.stringify(this.#body(request));
-    const maxRetries = this.#o.maxRetries ?? 1;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#attempt(body, request);
-      } catch (error) {
-        if (
-          !(error instanceof ModelError) ||
-          !error.retriable ||
-          error.failure === 'timeout' ||
-          attempt >= maxRetries
-        )
-          throw error;
-        const wait = Math.min(
-          error.retryAfterSeconds !== undefined
-            ? error.retryAfterSeconds * 1000
-            : (this.#o.retryDelayMs ?? 500),
-          5000,
-        );
-        await sleep(wait, request.signal);
-      }
-    }
+    return withRetries(() => this.#attempt(body, request), {
+      maxRetries: this.#o.maxRetries ?? 1,
+      delayMs: this.#o.retryDelayMs ?? 500,
+      signal: request.signal,
+    });
   }
 
   #body(request: ModelRequest): Record<string, unknown> {
@@ -292,19 +277,4 @@ function toolCall(id: string, name: string, args: string | Record<string, unknow
   } catch {
     return { id, name, args };
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }

@@ -347,6 +347,16 @@ describe('ModelBrain tool loop', () => {
     assert.equal(JSON.stringify(c.state), before);
   });
 
+  it("drops a reasoning model's thinking from the reply and from the history", async () => {
+    const c = talk();
+    llm.script({ text: '<think>The user greets me. I should greet back.</think>\n\nHello! How can I help?' });
+    const r = await c.say('hello');
+    assert.equal(r.reply, 'Hello! How can I help?');
+    assert.equal(r.intent, 'GREETING');
+    const history = (c.state as { history: { text?: string }[] }).history;
+    assert.equal(history.at(-1)!.text, 'Hello! How can I help?');
+  });
+
   it('keeps the history within its limits, cutting only before a user turn', async () => {
     const c = talk(brainWith({ trim: { maxMessages: 5 } }));
     for (let i = 0; i < 4; i++) {
