@@ -171,7 +171,13 @@ export class ModelBrain implements Brain {
     }
 
     const reply = this.#reply(calls, state, understood);
-    reply.reply = text.trim() === '' ? NO_ANSWER_REPLY : speakable(text, context.timeZone, context.now);
+    if (text !== '') reply.reply = speakable(text, context.timeZone, context.now);
+    else if (reply.result) reply.reply = 'Done.';
+    else {
+      // No words and nothing done (a blocked or malformed answer): the contract's "could not understand".
+      reply.reply = NO_ANSWER_REPLY;
+      reply.error ??= { type: 'PARSING_ERROR', details: 'The model gave no answer' };
+    }
     return {
       reply,
       state: this.#nextState(history, state),

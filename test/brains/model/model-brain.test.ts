@@ -357,6 +357,19 @@ describe('ModelBrain tool loop', () => {
     assert.equal(history.at(-1)!.text, 'Hello! How can I help?');
   });
 
+  it('says "Done." after a change the model did not put into words, and asks again when it said nothing at all', async () => {
+    const c = talk();
+    llm.script({ calls: [{ name: 'createLead', args: ROHAN }] }, { text: '' });
+    let r = await c.say('yes');
+    assert.equal(r.reply, 'Done.');
+    assert.equal(r.error, undefined);
+    assert.equal(r.crm_call?.function, 'createLead');
+    llm.script({ text: '' });
+    r = await c.say('hmm');
+    assert.equal(r.reply, "Sorry, I didn't catch that. Could you say it again?");
+    assert.deepEqual(r.error, { type: 'PARSING_ERROR', details: 'The model gave no answer' });
+  });
+
   it('keeps the history within its limits, cutting only before a user turn', async () => {
     const c = talk(brainWith({ trim: { maxMessages: 5 } }));
     for (let i = 0; i < 4; i++) {
