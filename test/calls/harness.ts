@@ -72,6 +72,8 @@ export async function startHarness(options: {
   orgTimeZone?: string;
   org?: Organisation;
   instanceId?: string;
+  /** More routes on the same server (the web page) before it listens. */
+  beforeListen?: (app: FastifyInstance) => void;
 }): Promise<Harness> {
   const db = options.database.db;
   const ownFake = !options.fake;
@@ -101,6 +103,7 @@ export async function startHarness(options: {
     clock,
     autoDial: false,
   });
+  options.beforeListen?.(app);
   await app.listen({ port, host: '127.0.0.1' });
   const tick = () => calling.dispatcher.tick();
   return {

@@ -76,6 +76,7 @@ export function registerWebRoutes(app: FastifyInstance, options: WebRoutesOption
     const handler = (request: FastifyRequest, reply: FastifyReply) => send(asset, request, reply);
     app.get(asset.path, handler);
     if (asset.path === '/index.html') app.get('/', handler);
+    if (asset.path === '/calls.html') app.get('/calls', handler); // the phone-calls page (web/calls.html)
   }
   return assets;
 }
