@@ -26,7 +26,7 @@ import { registerVoiceRoutes } from './http/routes/voice.ts';
 import { registerWebRoutes } from './http/routes/web.ts';
 import { BuiltinCalendar } from './integrations/calendar/builtin-calendar.ts';
 import { HttpCrmGateway } from './integrations/crm/http-crm-gateway.ts';
-import { OutboxSender } from './integrations/messaging/outbox-sender.ts';
+import { createMessaging } from './integrations/messaging/messaging.ts';
 import { startHousekeeping } from './jobs/housekeeping.ts';
 import { type RoomanMcp, startMcp } from './mcp/wiring.ts';
 import { VoiceSessions } from './session/voice-sessions.ts';
@@ -99,7 +99,8 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     const orgs = new OrganisationRepository(database.db);
     // Meetings and messages are built in for now: the calendar in the database, messages to the outbox.
     const calendar = new BuiltinCalendar({ db: database.db, logger, clock, blocks: config.csvLogs });
-    const outbox = new OutboxSender({ db: database.db, logger, clock, blocks: config.csvLogs });
+    const messaging = createMessaging(config, { db: database.db, logger, clock });
+    const outbox = messaging.outbox;
     const sessions = new BotSessionRepository(database.db);
     // The brains' tools; external MCP servers' tools join them once connected (startMcp below).
     const tools = messageTools(meetingTools(crmTools()));
@@ -137,6 +138,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       registerWebRoutes(app);
       const transcripts = new TranscriptRepository(database.db);
       registerSessionRoutes(app, { transcripts, resolveOrg });
+      messaging.registerRoutes(app, resolveOrg);
       // Outbound phone calls, campaigns and scheduled calls (src/calls); its dialler runs on every instance.
       stopOutboundCalls = startOutboundCalling(app, {
         config,
@@ -212,6 +214,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       }),
     });
 
+    const stopMessaging = options.only === 'crm' ? async () => {} : messaging.startDispatcher();
     const stopHousekeeping = startHousekeeping({
       targets: {
         purgeExpiredIdempotencyKeys: () => crm.purgeExpiredIdempotencyKeys(),
@@ -228,6 +231,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
         await stopOutboundCalls();
         await mcp.close();
         await stopHousekeeping();
+        await stopMessaging();
         await crm.close();
         await database.close();
       })();
