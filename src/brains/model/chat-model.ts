@@ -109,10 +109,26 @@ export function failureOfStatus(status: number): ModelFailure {
   return 'bad_request';
 }
 
-/** JSON Schema of a tool as providers take it: zod's `$schema` marker removed (Gemini rejects unknown keys). */
+/**
+ * JSON Schema of a tool as providers take it: without zod's `$schema` marker (Gemini refuses keys it does not know),
+ * and without a `pattern` where a `format` says the same (zod's 200-character uuid regex costs tokens on every
+ * request and tells a model nothing `format: uuid` does not). The registry still validates with the full schema.
+ */
 export function providerSchema(parameters: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = parameters;
-  return rest;
+  return simplify(rest) as Record<string, unknown>;
+}
+
+function simplify(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(simplify);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  const formatted = typeof (node as { format?: unknown }).format === 'string';
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'pattern' && formatted) continue;
+    out[key] = key === 'enum' || key === 'required' ? value : simplify(value);
+  }
+  return out;
 }
 
 /**

@@ -1,10 +1,11 @@
 /** The model brain's pure parts: speakable replies, history trimming, tool arguments as contract entities. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ModelMessage } from '../../../src/brains/model/chat-model.ts';
+import { type ModelMessage, providerSchema } from '../../../src/brains/model/chat-model.ts';
 import { speakable } from '../../../src/brains/model/speakable.ts';
 import { readState, trimHistory } from '../../../src/brains/model/state.ts';
 import { entitiesOfArgs, isReadOnlyTool } from '../../../src/brains/model/tool-results.ts';
+import { crmTools } from '../../../src/tools/crm-tools.ts';
 
 const NOW = new Date('2025-10-04T10:00:00+05:30');
 
@@ -93,5 +94,25 @@ describe('model brain state and entities', () => {
       ['findLeads', 'listMeetings', 'getWeather', 'createLead', 'sendMessage', 'finder'].map(isReadOnlyTool),
       [true, true, true, false, false, false],
     );
+  });
+});
+
+describe('providerSchema', () => {
+  it('drops the $schema marker and patterns that a format already says, keeping everything else', () => {
+    const [, scheduleVisit] = crmTools().declarations();
+    const schema = providerSchema(scheduleVisit!.parameters) as {
+      $schema?: string;
+      properties: Record<string, Record<string, unknown>>;
+      required: string[];
+    };
+    assert.equal(schema.$schema, undefined);
+    assert.deepEqual(schema.properties.lead_id, { type: 'string', format: 'uuid' });
+    assert.deepEqual(schema.required, ['lead_id', 'visit_time']);
+    assert.equal(scheduleVisit!.parameters.$schema, 'https://json-schema.org/draft/2020-12/schema');
+    const listMeetings = providerSchema({
+      type: 'object',
+      properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } },
+    }) as { properties: { date: { pattern?: string } } };
+    assert.equal(listMeetings.properties.date.pattern, '^\\d{4}-\\d{2}-\\d{2}$');
   });
 });
