@@ -103,6 +103,8 @@ export interface FakeTwilioOptions {
    * (`hangup`, the default); `stay` keeps the call up, for tests of parts that do not need the TwiML.
    */
   onTwimlFailure?: 'hangup' | 'stay';
+  /** Status callbacks that never arrive (a network problem between Twilio and us); the call still progresses. */
+  dropStatusCallbacks?: boolean;
 }
 
 const API = '/2010-04-01/Accounts/';
@@ -518,7 +520,7 @@ export class FakeTwilioRestServer {
     event: 'initiated' | 'ringing' | 'answered' | 'completed',
   ): Promise<void> {
     const url = one(call.params.StatusCallback);
-    if (!url) return;
+    if (!url || this.#options.dropStatusCallbacks) return;
     const events = many(call.params.StatusCallbackEvent);
     if (event !== 'completed' && !events.includes(event)) return;
     const seq = this.#callbackSeq.get(call.sid) ?? 0;
