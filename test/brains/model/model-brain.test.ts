@@ -10,6 +10,8 @@ import { ModelBrain, type ModelBrainOptions } from '../../../src/brains/model/mo
 import { OpenAiModel } from '../../../src/brains/openai/openai-model.ts';
 import { HttpCrmGateway } from '../../../src/integrations/crm/http-crm-gateway.ts';
 import { crmTools } from '../../../src/tools/crm-tools.ts';
+import { meetingTools } from '../../../src/tools/meeting-tools.ts';
+import { messageTools } from '../../../src/tools/message-tools.ts';
 import { createUnderstandingEngine } from '../../../src/understanding/engine.ts';
 import { FakeCrmServer } from '../../fakes/crm-server.ts';
 import { FakeOpenAiServer } from '../../fakes/openai-server.ts';
@@ -368,6 +370,16 @@ describe('ModelBrain tool loop', () => {
     r = await c.say('hmm');
     assert.equal(r.reply, "Sorry, I didn't catch that. Could you say it again?");
     assert.deepEqual(r.error, { type: 'PARSING_ERROR', details: 'The model gave no answer' });
+  });
+
+  it('offers meeting and message tools only to an organisation that has a calendar and a message channel', async () => {
+    const c = talk(brainWith({ tools: messageTools(meetingTools(crmTools())) }));
+    llm.script({ text: 'Hello!' });
+    await c.say('hello');
+    assert.deepEqual(
+      llm.requests[0]!.body.tools?.map((t) => t.function.name),
+      ['createLead', 'scheduleVisit', 'updateLeadStatus', 'findLeads'],
+    );
   });
 
   it('keeps the history within its limits, cutting only before a user turn', async () => {
