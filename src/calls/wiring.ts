@@ -18,15 +18,13 @@ import { CallDispatcher } from './dispatcher.ts';
 import { OutboundCalls } from './outbound.ts';
 
 export interface OutboundCallingDeps {
-  config: Pick<Config, 'twilio' | 'publicUrl' | 'timeZone'>;
+  config: Pick<Config, 'twilio' | 'publicUrl' | 'timeZone'> & Partial<Pick<Config, 'outboundCalls'>>;
   db: Database['db'];
   resolveOrg: (request: FastifyRequest) => Promise<string>;
   transcripts: TranscriptRepository;
   orgs: OrganisationRepository;
   logger: Logger;
   clock: Clock;
-  /** Dialler tick interval (default 2 s). */
-  intervalMs?: number;
   /** False: no dialler job on this instance (tests drive `dispatcher.tick()` themselves). */
   autoDial?: boolean;
 }
@@ -52,6 +50,7 @@ export function startOutboundCalling(app: FastifyInstance, deps: OutboundCalling
     client,
     fromNumber: config.twilio?.phoneNumber,
     publicUrl: config.publicUrl,
+    ...(config.outboundCalls ? { ringTimeoutSeconds: config.outboundCalls.ringTimeoutSeconds } : {}),
     logger,
     clock: deps.clock,
   });
@@ -61,7 +60,7 @@ export function startOutboundCalling(app: FastifyInstance, deps: OutboundCalling
       ? startCallDispatcher({
           dispatcher,
           logger,
-          ...(deps.intervalMs ? { intervalMs: deps.intervalMs } : {}),
+          ...(config.outboundCalls ? { intervalMs: config.outboundCalls.dialIntervalMs } : {}),
         })
       : undefined;
   registerCallRoutes(app, {

@@ -207,6 +207,21 @@ export const ConfigSchema = z.object({
   ),
   /** Override of https://api.twilio.com (tests point it at a fake). */
   TWILIO_API_BASE_URL: optionalUrl(/^https?$/, 'https://api.twilio.com'),
+  /** How often each instance's dialler looks for due outbound calls (scheduled calls, campaign rows), in ms. */
+  ROOMAN_DIALLER_INTERVAL_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'must be a number of milliseconds' })
+      .int()
+      .min(100)
+      .max(600_000)
+      .default(2000),
+  ),
+  /** Seconds an outbound call rings before it counts as no-answer (Twilio's Timeout). */
+  TWILIO_RING_TIMEOUT_S: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ message: 'must be a number of seconds' }).int().min(5).max(600).default(30),
+  ),
   /** Which brain answers callers: the built-in engine (`local`), Gemini text, Gemini Live speech-to-speech, or any OpenAI-compatible endpoint. */
   ROOMAN_BRAIN: z.preprocess(
     emptyToUndefined,
@@ -331,6 +346,8 @@ export type Config = {
         apiBaseUrl: string | undefined;
       }
     | undefined;
+  /** Outbound calls: the dialler's tick and how long a call rings (src/calls). */
+  outboundCalls: { dialIntervalMs: number; ringTimeoutSeconds: number };
   /** Which brain answers: `local` (built in), `gemini` (text), `gemini-live` (speech-to-speech), `openai` (compatible API). */
   brain: 'local' | 'gemini' | 'gemini-live' | 'openai';
   /** Set when GEMINI_API_KEY is. */
@@ -416,6 +433,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             apiBaseUrl: c.TWILIO_API_BASE_URL,
           }
         : undefined,
+    outboundCalls: {
+      dialIntervalMs: c.ROOMAN_DIALLER_INTERVAL_MS,
+      ringTimeoutSeconds: c.TWILIO_RING_TIMEOUT_S,
+    },
     brain: c.ROOMAN_BRAIN,
     gemini: c.GEMINI_API_KEY
       ? {

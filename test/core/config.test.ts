@@ -326,3 +326,15 @@ describe('loadConfig: Google', () => {
     assert.throws(() => loadConfig({ GOOGLE_API_BASE_URL: 'ftp://x' }), /GOOGLE_API_BASE_URL/);
   });
 });
+
+describe('loadConfig: outbound calls', () => {
+  it('has a 2 s dialler tick and 30 s ring time by default; both can be set and are checked', () => {
+    assert.deepEqual(loadConfig({}).outboundCalls, { dialIntervalMs: 2000, ringTimeoutSeconds: 30 });
+    assert.deepEqual(
+      loadConfig({ ROOMAN_DIALLER_INTERVAL_MS: '500', TWILIO_RING_TIMEOUT_S: '20' }).outboundCalls,
+      { dialIntervalMs: 500, ringTimeoutSeconds: 20 },
+    );
+    assert.throws(() => loadConfig({ TWILIO_RING_TIMEOUT_S: '2' }), /TWILIO_RING_TIMEOUT_S/);
+    assert.throws(() => loadConfig({ ROOMAN_DIALLER_INTERVAL_MS: 'soon' }), /ROOMAN_DIALLER_INTERVAL_MS/);
+  });
+});
