@@ -42,6 +42,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'gemini-live', load: async () => (await import('./gemini-live.ts')).benchGeminiLive },
   { name: 'model-brain', load: async () => (await import('./model-brain.ts')).benchModelBrain },
   { name: 'mcp', load: async () => (await import('./mcp.ts')).benchMcp },
+  { name: 'twilio', load: async () => (await import('./twilio.ts')).benchTwilio },
 ];
 
 export interface BenchOutcome {

@@ -34,6 +34,10 @@ export interface TwilioMediaClientOptions {
   parameters: Record<string, string>;
   /** Replaces the computed signature (wrong-signature tests); null sends none. */
   signature?: string | null;
+  /** Keep every message and all audio received (default true); load runs turn it off and use `onMedia`. */
+  record?: boolean;
+  /** Each outbound media payload as it arrives (µ-law bytes, arrival time). */
+  onMedia?: (payload: Uint8Array, at: number) => void;
 }
 
 export interface ReceivedMessage {
@@ -302,7 +306,8 @@ export class TwilioMediaClient {
       return;
     }
     const event = String(message.event);
-    this.received.push({ at, event, raw: data });
+    const record = this.#o.record !== false;
+    if (record) this.received.push({ at, event, raw: data });
     if (message.streamSid !== this.streamSid) this.problems.push(`${event} without this streamSid`);
     switch (event) {
       case 'media': {
@@ -314,8 +319,11 @@ export class TwilioMediaClient {
         const bytes = new Uint8Array(Buffer.from(payload, 'base64'));
         if (bytes.length >= 4 && String.fromCharCode(...bytes.subarray(0, 4)) === 'RIFF')
           this.problems.push('media payload has a WAV header');
-        this.mediaArrivals.push(at);
-        this.#receivedAudio.push(bytes);
+        this.#o.onMedia?.(bytes, at);
+        if (record) {
+          this.mediaArrivals.push(at);
+          this.#receivedAudio.push(bytes);
+        }
         this.#play(at);
         this.#queue.push({ audio: bytes, offset: 0 });
         break;
@@ -371,8 +379,12 @@ export class TwilioMediaClient {
     }
   }
 
+  /** Marks echoed, counted even when not recorded. */
+  marksEchoed = 0;
+
   #echoMark(name: string, how: 'played' | 'cleared'): void {
-    this.echoedMarks.push({ name, how, at: performance.now() });
+    this.marksEchoed++;
+    if (this.#o.record !== false) this.echoedMarks.push({ name, how, at: performance.now() });
     this.sendJson({
       event: 'mark',
       sequenceNumber: this.#nextSequence(),

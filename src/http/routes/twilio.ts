@@ -29,6 +29,7 @@ import {
   type MediaSocket,
   TwilioMediaBridge,
 } from '../../channels/twilio/media-bridge.ts';
+import type { PacerStats } from '../../channels/twilio/pacer.ts';
 import { STREAM_PARAMETERS } from '../../channels/twilio/protocol.ts';
 import type { Config } from '../../core/config.ts';
 import { RoomanError } from '../../core/errors.ts';
@@ -76,6 +77,15 @@ export interface TwilioChannel {
   readonly instanceId: string;
   /** Streams bridged by this instance now. */
   liveCount(): number;
+  /** Outbound pacing over every stream since start (ended and live): for benches and health. */
+  pacing(): PacingTotals;
+}
+
+export interface PacingTotals {
+  streams: number;
+  framesSent: number;
+  maxLatenessMs: number;
+  lateFrames: number;
 }
 
 type Form = Record<string, string>;
@@ -114,6 +124,7 @@ export async function registerTwilio(app: FastifyInstance, deps: TwilioDeps): Pr
   const account = deps.twilio && deps.publicUrl ? { ...deps.twilio, publicUrl: deps.publicUrl } : null;
   const live = new Set<TwilioMediaBridge>();
   const liveCalls = new Map<TwilioMediaBridge, { orgId: string; callId: string }>();
+  const ended: PacingTotals = { streams: 0, framesSent: 0, maxLatenessMs: 0, lateFrames: 0 };
 
   /** 503 without an account, 403 (logged) without a valid signature; null when the request may go on. */
   const refuse = (
@@ -256,7 +267,8 @@ export async function registerTwilio(app: FastifyInstance, deps: TwilioDeps): Pr
             }
             return { callId: call.id, orgId: call.orgId, session };
           },
-          onEnded: async ({ call, error, reason }) => {
+          onEnded: async ({ call, error, reason, stats }) => {
+            addPacing(ended, stats.outbound);
             live.delete(bridge);
             liveCalls.delete(bridge);
             if (call) await calls.endLive(call.orgId, call.callId, { error });
@@ -322,7 +334,22 @@ export async function registerTwilio(app: FastifyInstance, deps: TwilioDeps): Pr
   });
   app.addHook('onClose', async () => clearInterval(beat));
 
-  return { instanceId, liveCount: () => live.size };
+  return {
+    instanceId,
+    liveCount: () => live.size,
+    pacing: () => {
+      const totals = { ...ended };
+      for (const bridge of live) addPacing(totals, bridge.stats.outbound);
+      return totals;
+    },
+  };
+}
+
+function addPacing(totals: PacingTotals, stats: PacerStats): void {
+  totals.streams++;
+  totals.framesSent += stats.framesSent;
+  totals.maxLatenessMs = Math.max(totals.maxLatenessMs, stats.maxLatenessMs);
+  totals.lateFrames += stats.lateFrames;
 }
 
 /** Form fields; a repeated name keeps its last value (Twilio's voice fields are single-valued). */

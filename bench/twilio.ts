@@ -1,0 +1,311 @@
+/**
+ * Phone media streams under load: N concurrent Twilio media streams on loopback against the real webhook, signature
+ * check, media bridge and pacer, for S seconds.
+ *
+ *   npm run bench -- --only twilio        or alone:   node_modules/.bin/node bench/twilio.ts [streams] [seconds]
+ *
+ * Each stream is a fake Twilio (test/fakes/twilio-media-client.ts): signed voice webhook, signed WebSocket, `start`,
+ * then 20 ms µ-law frames of caller audio in real time (line noise, decoded, upsampled to 16 kHz and handed to the
+ * session as in a call). The session on the other side is an announcer that talks without a pause (1 s chunks of
+ * 8 kHz audio, so the bridge's resampling is the identity and every frame's bytes say its index), so every stream
+ * has outbound audio paced the whole time, with a mark every 100 ms echoed by the fake.
+ *
+ * Measured: how late each outbound frame arrives against its schedule (the client's view: first frame + 20 ms × k
+ * after the lead; and the server pacer's own view), that frames arrive complete and in order, RSS at the start and
+ * end of the run (flat memory: no per-frame leak), and the process CPU per stream-second → streams one core bridges
+ * in real time. The speech side of a call (VAD, STT, brain, TTS) is in bench/voice.ts (sessions per core); a phone
+ * call costs the sum of the two.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import twilio from 'twilio';
+import { mulawDecode } from '../src/audio/g711.ts';
+import type { BridgedSession } from '../src/channels/twilio/media-bridge.ts';
+import { silentLogger } from '../src/core/logger.ts';
+import { createHttpApp } from '../src/http/app.ts';
+import { registerTwilio, type TwilioChannel } from '../src/http/routes/twilio.ts';
+import { SessionEvents } from '../src/session/events.ts';
+import type { Database } from '../src/store/database.ts';
+import { ensureDefaultOrganisation } from '../src/store/organisations.ts';
+import { sid, TwilioMediaClient } from '../test/fakes/twilio-media-client.ts';
+import { databaseTargets } from '../test/helpers/db.ts';
+import type { BenchContext } from './run.ts';
+
+const PUBLIC_URL = 'https://rooman.bench';
+const AUTH_TOKEN = 'bench-auth-token';
+const ACCOUNT_SID = `AC${'b'.repeat(32)}`;
+const FRAME_BYTES = 160;
+/** Frames the pacer sends ahead at the start of a run (its default). */
+const LEAD_FRAMES = 2;
+
+/** Frame k of the announcer's audio is all one µ-law code: CODES[k % CODES.length]. */
+const CODES = Array.from({ length: 120 }, (_, i) => 0x80 + i);
+
+/**
+ * A session that talks without a pause: agent audio at 8 kHz, 1 s chunks, two seconds ahead of playback, topped up
+ * every second. Caller audio is counted, as a session would read it.
+ */
+class Announcer implements BridgedSession {
+  readonly id = randomUUID();
+  readonly orgId: string;
+  readonly state = 'speaking' as const;
+  readonly #events = new SessionEvents();
+  #frame = 0;
+  #offsetMs = 0;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  heardSamples = 0;
+
+  constructor(orgId: string) {
+    this.orgId = orgId;
+  }
+
+  async start(): Promise<void> {
+    // The bridge subscribes before start(): the first chunks go straight out.
+    this.#speak();
+    this.#speak();
+    this.#timer = setInterval(() => this.#speak(), 1000);
+  }
+
+  pushAudio(audio: Uint8Array | Int16Array): void {
+    this.heardSamples += audio instanceof Int16Array ? audio.length : audio.length / 2;
+  }
+
+  async sendText(): Promise<void> {}
+  markPlayed(): void {}
+
+  async end(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  on: BridgedSession['on'] = (event, listener) => this.#events.on(event, listener);
+
+  #speak(): void {
+    const samples = new Int16Array(8000);
+    for (let f = 0; f < 50; f++) {
+      const level = mulawDecode(new Uint8Array([CODES[this.#frame++ % CODES.length]!]))[0]!;
+      samples.fill(level, f * FRAME_BYTES, (f + 1) * FRAME_BYTES);
+    }
+    this.#events.emit('agent.audio', {
+      turn: 1,
+      kind: 'reply',
+      samples,
+      sampleRate: 8000,
+      sentenceIndex: 0,
+      offsetMs: this.#offsetMs,
+    });
+    this.#offsetMs += 1000;
+  }
+}
+
+/** One stream's outbound frames as they arrive: order (each frame's code follows the last) and lateness. */
+class FrameTrack {
+  frames = 0;
+  outOfOrder = 0;
+  /** Lateness of each frame in ms, rounded to 0.1 (kept as numbers: 150 k of them at most). */
+  readonly lateness: number[] = [];
+  #first = 0;
+  #previous = -1;
+
+  add(payload: Uint8Array, at: number): void {
+    if (this.frames === 0) this.#first = at;
+    this.lateness.push(at - (this.#first + Math.max(0, this.frames - LEAD_FRAMES) * 20));
+    this.frames++;
+    const index = CODES.indexOf(payload[0]!);
+    if (payload.length !== FRAME_BYTES || payload.some((b) => b !== payload[0]) || index < 0)
+      this.outOfOrder++;
+    else if (this.#previous >= 0 && index !== (this.#previous + 1) % CODES.length) this.outOfOrder++;
+    this.#previous = index;
+  }
+}
+
+export interface MediaLoadResult {
+  streams: number;
+  seconds: number;
+  frames_received: number;
+  frames_expected_min: number;
+  /** Frames whose index did not follow the previous one's (lost, repeated or reordered). */
+  out_of_order: number;
+  /** Client view: arrival − (first arrival + 20 ms × (k − lead)), worst over all streams. */
+  max_lateness_ms: number;
+  p99_lateness_ms: number;
+  /** Server view: send time − due time in the pacer. */
+  server_max_lateness_ms: number;
+  server_late_frames: number;
+  marks_echoed: number;
+  problems: string[];
+  rss_start_mb: number;
+  rss_end_mb: number;
+  heap_start_mb: number;
+  heap_end_mb: number;
+  cpu_ms: number;
+  /** Process CPU ÷ (streams × seconds): the share of one core a bridged stream takes. */
+  cpu_per_stream: number;
+  streams_per_core: number;
+}
+
+/** Runs `streams` concurrent media streams for `seconds` against a fresh server; used by the bench and its test. */
+export async function runMediaLoad(options: {
+  streams: number;
+  seconds: number;
+  log?: (message: string) => void;
+  signal?: AbortSignal;
+}): Promise<MediaLoadResult> {
+  const log = options.log ?? (() => {});
+  const database: Database = await databaseTargets()[0]!.open();
+  const org = await ensureDefaultOrganisation(database.db, 'UTC');
+  const app = createHttpApp({ logger: silentLogger, bodyLimit: 1024 * 1024 });
+  const announcers: Announcer[] = [];
+  let channel: TwilioChannel;
+  const clients: TwilioMediaClient[] = [];
+  const tracks: FrameTrack[] = [];
+  try {
+    channel = await registerTwilio(app, {
+      db: database.db,
+      logger: silentLogger,
+      twilio: {
+        accountSid: ACCOUNT_SID,
+        authToken: AUTH_TOKEN,
+        phoneNumber: undefined,
+        apiBaseUrl: undefined,
+      },
+      publicUrl: PUBLIC_URL,
+      defaultOrgId: org.id,
+      openSession: async (orgId) => {
+        const announcer = new Announcer(orgId);
+        announcers.push(announcer);
+        return announcer;
+      },
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    const base = `http://127.0.0.1:${port}`;
+
+    // Calls come in a few milliseconds apart, as they would.
+    for (let i = 0; i < options.streams; i++) {
+      const callSid = sid('CA');
+      const form = {
+        CallSid: callSid,
+        AccountSid: ACCOUNT_SID,
+        From: `+1415555${String(1000 + i)}`,
+        To: '+14155550199',
+        CallStatus: 'ringing',
+        Direction: 'inbound',
+      };
+      const response = await fetch(`${base}/twilio/voice`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilio.getExpectedTwilioSignature(
+            AUTH_TOKEN,
+            `${PUBLIC_URL}/twilio/voice`,
+            form,
+          ),
+        },
+        body: new URLSearchParams(form).toString(),
+      });
+      const twiml = await response.text();
+      if (response.status !== 200) throw new Error(`voice webhook answered ${response.status}: ${twiml}`);
+      const parameters: Record<string, string> = {};
+      for (const m of twiml.matchAll(/<Parameter name="([^"]+)" value="([^"]*)"\/>/g))
+        parameters[m[1]!] = m[2]!;
+      const track = new FrameTrack();
+      tracks.push(track);
+      const client = new TwilioMediaClient({
+        url: `ws://127.0.0.1:${port}/twilio/media`,
+        signedUrl: `${PUBLIC_URL.replace(/^http/, 'ws')}/twilio/media`,
+        authToken: AUTH_TOKEN,
+        accountSid: ACCOUNT_SID,
+        callSid,
+        parameters,
+        record: false,
+        onMedia: (payload, at) => track.add(payload, at),
+      });
+      await client.connect();
+      client.begin();
+      clients.push(client);
+    }
+    log(`${options.streams} streams up`);
+
+    // Warm-up (JIT, first allocations), then the measured window.
+    await sleep(Math.min(2000, (options.seconds * 1000) / 4), options.signal);
+    const rssStart = process.memoryUsage();
+    const cpuStart = process.cpuUsage();
+    const wallStart = performance.now();
+    await sleep(options.seconds * 1000, options.signal);
+    const cpu = process.cpuUsage(cpuStart);
+    const wallMs = performance.now() - wallStart;
+    const rssEnd = process.memoryUsage();
+
+    for (const c of clients) c.stop();
+    await Promise.all(clients.map((c) => c.closedWith(10_000).catch(() => null)));
+
+    const lateness = tracks.flatMap((t) => t.lateness);
+    lateness.sort((a, b) => a - b);
+    const received = tracks.reduce((n, t) => n + t.frames, 0);
+    const outOfOrder = tracks.reduce((n, t) => n + t.outOfOrder, 0);
+    const marks = clients.reduce((n, c) => n + c.marksEchoed, 0);
+    const problems = clients.flatMap((c) => c.problems);
+    const pacing = channel.pacing();
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const perStream = cpuMs / (options.streams * wallMs);
+    const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+    return {
+      streams: options.streams,
+      seconds: options.seconds,
+      frames_received: received,
+      frames_expected_min: Math.floor(options.streams * options.seconds * 50),
+      out_of_order: outOfOrder,
+      max_lateness_ms: round(lateness.at(-1) ?? 0),
+      p99_lateness_ms: round(lateness[Math.floor(lateness.length * 0.99)] ?? 0),
+      server_max_lateness_ms: round(pacing.maxLatenessMs),
+      server_late_frames: pacing.lateFrames,
+      marks_echoed: marks,
+      problems: [...new Set(problems)].slice(0, 5),
+      rss_start_mb: mb(rssStart.rss),
+      rss_end_mb: mb(rssEnd.rss),
+      heap_start_mb: mb(rssStart.heapUsed),
+      heap_end_mb: mb(rssEnd.heapUsed),
+      cpu_ms: Math.round(cpuMs),
+      cpu_per_stream: round(perStream, 4),
+      streams_per_core: Math.floor(1 / perStream),
+    };
+  } finally {
+    for (const c of clients) c.close();
+    for (const a of announcers) await a.end();
+    await app.close();
+    await database.close();
+  }
+}
+
+export async function benchTwilio(context: BenchContext): Promise<Record<string, unknown>> {
+  const result = await runMediaLoad({ streams: 50, seconds: 60, log: context.log, signal: context.signal });
+  context.log(
+    `50 streams × 60 s: max lateness ${result.max_lateness_ms} ms (server ${result.server_max_lateness_ms} ms), ` +
+      `RSS ${result.rss_start_mb} → ${result.rss_end_mb} MB, ${result.streams_per_core} streams per core`,
+  );
+  return {
+    setup: 'loopback; fake Twilio clients and the server in one process (the client cost is included in CPU)',
+    target_max_lateness_ms: 20,
+    ...result,
+  };
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const streams = Number(process.argv[2] ?? 50);
+  const seconds = Number(process.argv[3] ?? 60);
+  const result = await runMediaLoad({ streams, seconds, log: (m) => process.stderr.write(`${m}\n`) });
+  console.log(JSON.stringify(result, null, 2));
+}
