@@ -209,6 +209,13 @@ describe('external MCP servers', () => {
     assert.equal(external.status()[2]!.connected, true);
   });
 
+  it('re-lists a server’s tools when it says they changed', async () => {
+    assert.equal(registry.has('notes__grown'), false);
+    await registry.invoke('notes__grow', {}, context);
+    await until(() => registry.has('notes__grown'), 'the added tool');
+    assert.deepEqual((await registry.invoke('notes__grown', {}, context)).output, { text: 'grown' });
+  });
+
   it('reconnects a stdio server that exited, on the next call', async () => {
     await registry.invoke('notes__exit', {}, context);
     await until(() => external.status()[0]!.connected === false, 'the server to be seen gone');
