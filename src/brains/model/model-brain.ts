@@ -25,7 +25,14 @@ import {
 } from './chat-model.ts';
 import { systemInstruction } from './instructions.ts';
 import { speakable } from './speakable.ts';
-import { DEFAULT_TRIM, type ModelBrainState, readState, type TrimLimits, trimHistory } from './state.ts';
+import {
+  DEFAULT_TRIM,
+  emptyState,
+  type ModelBrainState,
+  readState,
+  type TrimLimits,
+  trimHistory,
+} from './state.ts';
 import {
   entitiesOfArgs,
   errorForModel,
@@ -45,6 +52,11 @@ export interface ModelBrainOptions {
   logger?: Logger;
   /** Most rounds of tool calls in one turn before the model must answer in words (default 5). */
   maxToolRounds?: number;
+  /**
+   * Longest time the model may take over one turn, all rounds together (default 45 s): past it the caller hears an
+   * apology rather than silence. Tool calls already started are not cut short.
+   */
+  turnTimeoutMs?: number;
   trim?: Partial<TrimLimits>;
   /** Operator text appended to the system instruction. */
   instructions?: string;
@@ -125,64 +137,76 @@ export class ModelBrain implements Brain {
       asked?.role === 'assistant' && asked.text.includes('?') && understood?.intent !== 'DENY';
     const run = new CallRunner(this.#o.tools, context, offered, confirmed);
     const maxRounds = this.#o.maxToolRounds ?? 5;
+    const turnMs = this.#o.turnTimeoutMs ?? 45_000;
+    const budget = new AbortController();
+    const deadline = setTimeout(
+      () => budget.abort(new ModelError('timeout', `no answer within ${turnMs} ms for the turn`)),
+      turnMs,
+    );
+    const modelSignal = context.signal ? AbortSignal.any([context.signal, budget.signal]) : budget.signal;
+    try {
+      let text = '';
+      for (let round = 0; ; round++) {
+        const toolChoice = round < maxRounds ? 'auto' : 'none';
+        let answer: Awaited<ReturnType<ChatModel['complete']>>;
+        try {
+          answer = await this.#o.model.complete({
+            system,
+            messages: history,
+            tools: declarations,
+            toolChoice,
+            signal: modelSignal,
+          });
+        } catch (error) {
+          // The turn's own deadline passed (not the caller hanging up): that is the model being too slow.
+          const failure = budget.signal.aborted && !context.signal?.aborted ? budget.signal.reason : error;
+          return this.#modelFailed(failure, { turn, state, history, calls, understood, wrote: run.wrote });
+        }
+        const said = withoutThinking(answer.text);
+        const act = toolChoice === 'auto' && answer.calls.length > 0;
+        // Calls that will not be run are not kept: a call without its result is refused by every provider.
+        history.push({ role: 'assistant', text: said, calls: act ? answer.calls : [] });
+        if (!act) {
+          text = said;
+          break;
+        }
+        const results: ModelToolResult[] = [];
+        for (const call of answer.calls) {
+          const record = await run.call(call);
+          calls.push(record);
+          this.#o.logger?.debug(
+            { tool: call.name, ok: record.error === undefined, error: errorType(record.error) },
+            'model brain tool call',
+          );
+          results.push({
+            id: call.id,
+            name: call.name,
+            output: record.outcome
+              ? resultForModel(record.outcome.args, record.outcome.output, context.timeZone, context.now)
+              : record.held
+                ? HELD
+                : errorForModel(record.error),
+          });
+        }
+        history.push({ role: 'tool', results });
+      }
 
-    let text = '';
-    for (let round = 0; ; round++) {
-      const toolChoice = round < maxRounds ? 'auto' : 'none';
-      let answer: Awaited<ReturnType<ChatModel['complete']>>;
-      try {
-        answer = await this.#o.model.complete({
-          system,
-          messages: history,
-          tools: declarations,
-          toolChoice,
-          ...(context.signal ? { signal: context.signal } : {}),
-        });
-      } catch (error) {
-        return this.#modelFailed(error, { turn, state, history, calls, understood, wrote: run.wrote });
+      const reply = this.#reply(calls, state, understood);
+      if (text !== '') reply.reply = speakable(text, context.timeZone, context.now);
+      else if (reply.result) reply.reply = 'Done.';
+      else {
+        // No words and nothing done (a blocked or malformed answer): the contract's "could not understand".
+        reply.reply = NO_ANSWER_REPLY;
+        reply.error ??= { type: 'PARSING_ERROR', details: 'The model gave no answer' };
       }
-      const said = withoutThinking(answer.text);
-      const act = toolChoice === 'auto' && answer.calls.length > 0;
-      // Calls that will not be run are not kept: a call without its result is refused by every provider.
-      history.push({ role: 'assistant', text: said, calls: act ? answer.calls : [] });
-      if (!act) {
-        text = said;
-        break;
-      }
-      const results: ModelToolResult[] = [];
-      for (const call of answer.calls) {
-        const record = await run.call(call);
-        calls.push(record);
-        this.#o.logger?.debug(
-          { tool: call.name, ok: record.error === undefined, error: errorType(record.error) },
-          'model brain tool call',
-        );
-        results.push({
-          id: call.id,
-          name: call.name,
-          output: record.outcome
-            ? resultForModel(record.outcome.args, record.outcome.output, context.timeZone, context.now)
-            : record.held
-              ? HELD
-              : errorForModel(record.error),
-        });
-      }
-      history.push({ role: 'tool', results });
+      return {
+        reply,
+        state: this.#nextState(history, state),
+        wrote: run.wrote,
+      };
+    } finally {
+      clearTimeout(deadline);
     }
-
-    const reply = this.#reply(calls, state, understood);
-    if (text !== '') reply.reply = speakable(text, context.timeZone, context.now);
-    else if (reply.result) reply.reply = 'Done.';
-    else {
-      // No words and nothing done (a blocked or malformed answer): the contract's "could not understand".
-      reply.reply = NO_ANSWER_REPLY;
-      reply.error ??= { type: 'PARSING_ERROR', details: 'The model gave no answer' };
-    }
-    return {
-      reply,
-      state: this.#nextState(history, state),
-      wrote: run.wrote,
-    };
   }
 
   /** intent, entities, crm_call, result and error of the turn, from the calls made (the reply text is set after). */
@@ -269,7 +293,7 @@ export class ModelBrain implements Brain {
         };
     reply.reply = done ? "That's done, but I can't say more right now." : MODEL_DOWN_REPLY;
     reply.error = { type: 'PARSING_ERROR', details: `Language model unavailable: ${error.message}` };
-    if (!t.wrote) return { reply, state: t.turn.state, wrote: false };
+    if (!t.wrote) return { reply, state: t.turn.state ?? emptyState(), wrote: false };
     t.history.push({ role: 'assistant', text: reply.reply, calls: [] });
     return { reply, state: this.#nextState(t.history, t.state), wrote: true };
   }

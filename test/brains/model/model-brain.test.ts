@@ -382,6 +382,15 @@ describe('ModelBrain tool loop', () => {
     );
   });
 
+  it('gives the model one deadline for the whole turn, then apologises', async () => {
+    const c = talk(brainWith({ turnTimeoutMs: 300 }));
+    llm.script({ calls: [{ name: 'findLeads', args: { query: 'Rohan' } }] }, { hang: true });
+    const r = await c.say('find Rohan');
+    assert.equal(r.reply, "Sorry, I can't answer right now. Please try again in a moment.");
+    assert.match(r.error!.details, /the model did not answer in time: no answer within 300 ms for the turn/);
+    assert.equal(llm.requests.length, 2);
+  });
+
   it('keeps the history within its limits, cutting only before a user turn', async () => {
     const c = talk(brainWith({ trim: { maxMessages: 5 } }));
     for (let i = 0; i < 4; i++) {
