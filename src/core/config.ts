@@ -380,6 +380,14 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Settings whose values are never echoed in an error: keys, tokens, passwords, and the MCP server list (its entries
+ * carry headers and env with credentials). Start-up errors end up in logs and CI output.
+ */
+export function isSecretSetting(key: string): boolean {
+  return /(KEY|TOKEN|SECRET|PASSWORD|_SERVERS)$|^(SMTP_URL|DATABASE_URL)$/.test(key);
+}
+
 /** Validates the environment; throws a ConfigError naming every bad value at once. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = ConfigSchema.safeParse(env);
@@ -388,7 +396,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       parsed.error.issues.map((i) => {
         const key = String(i.path[0] ?? '?');
         const given = env[key];
-        return `${key}${given === undefined ? '' : `=${JSON.stringify(given)}`}: ${i.message}`;
+        const shown =
+          given === undefined ? '' : `=${isSecretSetting(key) ? '(hidden)' : JSON.stringify(given)}`;
+        return `${key}${shown}: ${i.message}`;
       }),
     );
   }

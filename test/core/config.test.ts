@@ -338,3 +338,17 @@ describe('loadConfig: outbound calls', () => {
     assert.throws(() => loadConfig({ ROOMAN_DIALLER_INTERVAL_MS: 'soon' }), /ROOMAN_DIALLER_INTERVAL_MS/);
   });
 });
+
+describe('loadConfig: secrets stay out of error messages', () => {
+  it('names a bad secret setting without echoing its value', () => {
+    assert.throws(
+      () => loadConfig({ TWILIO_AUTH_TOKEN: 'short-tok', TWILIO_ACCOUNT_SID: 'nope', PORT: 'x' }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.problems.some((p) => p.startsWith('TWILIO_AUTH_TOKEN=(hidden):')) &&
+        e.problems.some((p) => p.startsWith('TWILIO_ACCOUNT_SID="nope":')) &&
+        e.problems.some((p) => p.startsWith('PORT="x":')) &&
+        !e.message.includes('short-tok'),
+    );
+  });
+});
