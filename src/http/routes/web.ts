@@ -76,6 +76,8 @@ export function registerWebRoutes(app: FastifyInstance, options: WebRoutesOption
     const handler = (request: FastifyRequest, reply: FastifyReply) => send(asset, request, reply);
     app.get(asset.path, handler);
     if (asset.path === '/index.html') app.get('/', handler);
+    // The messages page also answers at /outbox.
+    if (asset.path === '/outbox.html') app.get('/outbox', handler);
     if (asset.path === '/calls.html') app.get('/calls', handler); // the phone-calls page (web/calls.html)
   }
   return assets;
