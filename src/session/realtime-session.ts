@@ -97,6 +97,7 @@ export class RealtimeSession implements CallSession {
   #agent: AgentUtterance | null = null;
   #toolMs = 0;
   #carry: number | null = null;
+  #apologising = false;
   #writes: Promise<void> = Promise.resolve();
 
   constructor(options: RealtimeSessionOptions) {
@@ -505,7 +506,9 @@ export class RealtimeSession implements CallSession {
   }
 
   async #apologiseAndEnd(text: string, reason: string): Promise<void> {
-    if (this.#ended) return;
+    // One apology a call, even when the budget and the link fail together.
+    if (this.#ended || this.#apologising) return;
+    this.#apologising = true;
     if (this.#agent) this.#interruptAgent();
     this.#closeUserTurn();
     await this.#link?.close().catch(() => {});

@@ -18,6 +18,7 @@ import {
   type RealtimeSessionOptions,
 } from '../../src/session/realtime-session.ts';
 import { createEspeakWasmSynthesizer } from '../../src/speech/espeak-wasm-tts.ts';
+import type { SpeechSynthesizer } from '../../src/speech/synthesizer.ts';
 import type { Database } from '../../src/store/database.ts';
 import { modelCallLimiter, RateLimitRepository } from '../../src/store/rate-limits.ts';
 import { TranscriptRepository, transcriptSink } from '../../src/store/transcripts.ts';
@@ -115,6 +116,12 @@ function suite(target: DatabaseTarget) {
   let transcripts: TranscriptRepository;
   let fake: FakeGeminiLive | undefined;
   const sessions: RealtimeSession[] = [];
+  let synthesizer: Promise<SpeechSynthesizer> | undefined;
+  /** eSpeak NG (WASM), loaded once for the tests that hear an apology. */
+  const speaker = () => {
+    synthesizer ??= createEspeakWasmSynthesizer();
+    return synthesizer;
+  };
 
   before(async () => {
     database = await target.open();
@@ -328,7 +335,7 @@ function suite(target: DatabaseTarget) {
   });
 
   it('a link lost for good mid-call: the caller hears an apology and the call ends', async () => {
-    const synthesizer = await createEspeakWasmSynthesizer();
+    const synthesizer = await speaker();
     const { events, fake } = await call('spoken-turn', { session: { synthesizer } });
     await fake.close();
     const ended = await events.until('ended', () => true, 15_000);
@@ -345,13 +352,15 @@ function suite(target: DatabaseTarget) {
       { now: () => new Date() },
     );
     const orgId = (await createTestOrg(database.db)).id;
+    const synthesizer = await speaker();
     const first = await call('typed-tool-call', { orgId, session: { limiter } });
     await first.session.sendText('Add Rohan Sharma from Gurgaon, 9876543210, from Instagram');
     await first.events.until('tool.result');
     await first.session.end();
     const connections = first.fake.connections.length;
-    const second = await call('typed-tool-call', { orgId, session: { limiter } });
-    const ended = await second.events.until('ended');
+    const second = await call('typed-tool-call', { orgId, session: { limiter, synthesizer } });
+    const ended = await second.events.until('ended', () => true, 15_000);
+    assert.ok(second.events.of('agent.audio').length > 0, 'the apology is spoken');
     assert.equal(ended.reason, 'rate-limited');
     assert.equal(second.events.of('agent.text')[0]!.text, RATE_LIMITED_REPLY);
     assert.equal(second.fake.connections.length, connections, 'no model session was opened');

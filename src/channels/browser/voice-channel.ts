@@ -363,7 +363,11 @@ export class BrowserVoiceChannel {
       this.#log.warn({ err: error, where }, 'voice session error');
       this.#sendError('INTERNAL_ERROR', `The call hit a problem in ${where}; it goes on`);
     });
-    s.on('ended', ({ reason }) => this.#send({ type: 'ended', reason }));
+    s.on('ended', ({ reason }) => {
+      this.#send({ type: 'ended', reason });
+      // A session may end by itself (a realtime call over its model budget, or its model lost): close the line.
+      void this.end(reason);
+    });
   }
 
   #sendAudio(p: {

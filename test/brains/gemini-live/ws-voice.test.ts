@@ -37,6 +37,8 @@ before(async () => {
     GEMINI_API_KEY: 'TEST_KEY',
     GEMINI_BASE_URL: fake.baseUrl,
     GEMINI_VOICE: 'Puck',
+    // The first call takes four model calls (its start and three caller turns): the next one is over the budget.
+    ROOMAN_MODEL_CALLS_PER_MINUTE: '4',
   });
   rooman = await buildRooman(config, { logger: silentLogger });
   await rooman.app.listen({ port: 0, host: '127.0.0.1' });
@@ -106,5 +108,15 @@ describe('/ws/voice on Gemini Live', () => {
     };
     assert.equal(voice.speechConfig.voiceConfig.prebuiltVoiceConfig.voiceName, 'Puck');
     assert.deepEqual(fake.problems, []);
+  });
+
+  it("a call over the organisation's model budget hears an apology, then the line closes", async () => {
+    const client = new VoiceClient(wsUrl);
+    await client.event('ready');
+    const apology = await client.event('agent.text');
+    assert.match(String(apology.text), /too many calls/);
+    assert.equal((await client.event('ended')).reason, 'rate-limited');
+    assert.equal((await client.closedWith()).code, 1000);
+    assert.equal(fake.connections.length, 1, 'no model session was opened for it');
   });
 });
