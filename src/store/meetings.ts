@@ -200,12 +200,15 @@ export class MeetingRepository {
       .execute();
   }
 
-  /** Marks a meeting as told to Google, unless it changed again since `seen` (then it stays to be pushed). */
-  async markPushed(orgId: string, id: string, eventId: string, seen: Date): Promise<void> {
+  /**
+   * Marks a meeting as told to Google (with the event id Google gave it), unless it changed again since `seen`:
+   * then it stays to be pushed.
+   */
+  async markPushed(orgId: string, id: string, eventId: string | null, seen: Date): Promise<void> {
     await this.#db
       .updateTable('meetings')
       .set((eb) => ({
-        google_event_id: eventId,
+        ...(eventId ? { google_event_id: eventId } : {}),
         google_dirty: eb.case().when('updated_at', '>', seen).then(true).else(false).end(),
       }))
       .where('org_id', '=', orgId)
