@@ -64,6 +64,15 @@ export class Endpointer {
     }
   }
 
+  /**
+   * A more precise end of the speech that just ended (the energy detector ends to the frame; Silero's end carries
+   * ~100 ms of model hangover). Only ever moves the end earlier, and only while the caller is silent.
+   */
+  refineSpeechEnd(endMs: number): void {
+    if (this.speaking || this.speechEndMs === null || endMs >= this.speechEndMs) return;
+    this.speechEndMs = endMs;
+  }
+
   /** The whole transcript of the turn so far (each partial replaces the previous one). */
   onTranscript(partialTranscript: string): void {
     this.transcript = partialTranscript;

@@ -173,6 +173,10 @@ export class VoiceSession {
   #sttFeeding = false;
   /** The recogniser's look-ahead was read for the current pause. */
   #lookedAhead = false;
+  /** Where the onset detector last heard speech end (stream ms; -1 before any). */
+  #onsetEndMs = -1;
+  /** Where the VAD last said speech ended (stream ms, as it reported it). */
+  #vadEndMs = -1;
   /** Stream ms until which the recogniser is fed after the caller stopped. */
   #sttFeedUntilMs = 0;
   #state: SessionState = 'listening';
@@ -347,7 +351,8 @@ export class VoiceSession {
 
   #onVad(event: VadEvent): void {
     this.#events.emit('vad', { event });
-    this.#endpointer.onVad(event);
+    if (event.type === 'speech-end') this.#vadEndMs = event.endMs;
+    this.#endpointer.onVad(event.type === 'speech-end' ? this.#preciseEnd(event) : event);
     // New speech: the next pause gets its own look at the recogniser's look-ahead.
     if (event.type === 'speech-start') this.#lookedAhead = false;
     if (event.type === 'speech-start') this.#speechStartMs = event.startMs;
@@ -372,8 +377,27 @@ export class VoiceSession {
 
   /** The fast detector heard the caller start over the agent: hold the audio now, let the VAD confirm it. */
   #onOnset(event: VadEvent): void {
-    if (event.type === 'speech-start' && !this.#bargeIn && !this.#vad.speaking && this.#isSpeaking())
-      this.#hold(event, false);
+    if (event.type === 'speech-start') {
+      if (!this.#bargeIn && !this.#vad.speaking && this.#isSpeaking()) this.#hold(event, false);
+      return;
+    }
+    this.#onsetEndMs = event.endMs;
+    // The VAD already said the caller stopped, a little later than this: the same speech ending, told precisely.
+    const before = this.#vadEndMs - event.endMs;
+    if (!this.#vad.speaking && event.endMs >= this.#speechStartMs && before > 0 && before <= 200)
+      this.#endpointer.refineSpeechEnd(event.endMs);
+  }
+
+  /**
+   * The turn's silence counts from where speech really ended. Silero's end carries ~100 ms of model hangover; the
+   * energy onset detector ends to the frame. Its end is taken when it falls just before the VAD's (within 200 ms),
+   * so it is the same speech ending, not an earlier pause.
+   */
+  #preciseEnd(event: Extract<VadEvent, { type: 'speech-end' }>): VadEvent {
+    const onsetEnd = this.#onsetEndMs;
+    if (!this.#onsetVad || this.#onsetVad.speaking) return event;
+    if (onsetEnd < event.startMs || onsetEnd >= event.endMs || event.endMs - onsetEnd > 200) return event;
+    return { ...event, endMs: onsetEnd };
   }
 
   #pollEndOfTurn(): void {

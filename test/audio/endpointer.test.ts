@@ -102,6 +102,21 @@ describe('Endpointer', () => {
     assert.equal(turn.speechEndMs, 4700);
   });
 
+  it('a more precise speech end (the energy detector under Silero) moves the deadline earlier, never later', () => {
+    const ep = new Endpointer();
+    ep.onVad(start(0));
+    ep.onTranscript('cancel my meeting on friday');
+    ep.refineSpeechEnd(1500);
+    assert.equal(ep.deadlineMs(), null, 'ignored while the caller speaks');
+    ep.onVad(end(0, 2100));
+    assert.equal(ep.deadlineMs(), 2400);
+    ep.refineSpeechEnd(2200);
+    assert.equal(ep.deadlineMs(), 2400, 'never later');
+    ep.refineSpeechEnd(2000);
+    assert.equal(ep.deadlineMs(), 2300);
+    assert.equal(ep.poll(2300)?.speechEndMs, 2000);
+  });
+
   it('an incomplete turn still ends after the longer timeout', () => {
     const ep = new Endpointer({ silenceMs: 400, incompleteSilenceMs: 1200 });
     ep.onVad(start(0));

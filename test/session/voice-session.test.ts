@@ -204,6 +204,28 @@ function suite(target: DatabaseTarget) {
     }
   });
 
+  it('a caller who pauses in the middle of a phone number is not cut off: both halves in one turn', async () => {
+    const { session, seen, line } = await call();
+    try {
+      const first = await festivalSpeech('add a new lead rohan sharma from pune phone nine eight seven six');
+      const rest = await festivalSpeech('five four three two one zero');
+      await line.pause(300);
+      await line.say(first);
+      // Longer than the 300 ms that ends a finished sentence, shorter than the wait inside a number.
+      await line.pause(700);
+      await line.say(rest);
+      await line.pause(2000);
+      await repliedAndQuiet(session, 1, 30_000);
+      const finals = only(seen, 'user.final').map((f) => f.payload.text);
+      assert.equal(finals.length, 1, `one turn, not cut at the pause: ${JSON.stringify(finals)}`);
+      // Both halves are in the one turn (the 3.3M recogniser may drop a digit, so not all ten are asserted).
+      assert.match(finals[0]!, /seven six five four/);
+    } finally {
+      line.stop();
+      await session.end();
+    }
+  });
+
   it('a slow CRM write gets one spoken filler, then the reply; the lead is created once', async () => {
     const { org, session, seen, line } = await call({ crm: (orgId) => slowCrm(crm.gatewayFor(orgId), 1200) });
     try {
