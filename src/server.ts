@@ -140,7 +140,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       registerSessionRoutes(app, { transcripts, resolveOrg });
       messaging.registerRoutes(app, resolveOrg);
       // Outbound phone calls, campaigns and scheduled calls (src/calls); its dialler runs on every instance.
-      stopOutboundCalls = startOutboundCalling(app, {
+      const outboundCalling = startOutboundCalling(app, {
         config,
         db: database.db,
         resolveOrg,
@@ -148,7 +148,8 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
         orgs,
         logger,
         clock,
-      }).stop;
+      });
+      stopOutboundCalls = outboundCalling.stop;
       const speech = lazySpeech(config, logger);
       // ROOMAN_BRAIN=gemini-live: calls are speech-to-speech (src/brains/gemini-live); otherwise the cascade.
       const realtime = chooseCallBrain(config, { db: database.db, tools, clock, logger });
@@ -191,6 +192,8 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
         twilio: config.twilio,
         publicUrl: config.publicUrl,
         defaultOrgId: defaultOrg.id,
+        // An agent's greeting is said before the stream connects (src/calls/outbound.ts).
+        answer: (call) => outboundCalling.answer(call),
         openSession: async (orgId, sessionId) =>
           (await voiceSessions()).sessions.open(orgId, 'twilio', sessionId),
       });

@@ -8,6 +8,7 @@
  * whichever instance bridges the audio, so any instance can manage any call.
  */
 import twilio from 'twilio';
+import { STREAM_PARAMETERS } from '../channels/twilio/protocol.ts';
 import { RoomanError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { type Clock, systemClock } from '../core/time.ts';
@@ -27,6 +28,8 @@ import type { Database } from '../store/database.ts';
 import { type Agent, AgentRepository, BUILTIN_AGENT } from './agents.ts';
 
 export const VOICE_WEBHOOK_PATH = '/twilio/voice';
+/** The media stream (src/http/routes/twilio.ts MEDIA_PATH). */
+const MEDIA_STREAM_PATH = '/twilio/media';
 export const OUTBOUND_STATUS_PATH = '/twilio/outbound/status';
 export const OUTBOUND_AMD_PATH = '/twilio/outbound/amd';
 
@@ -230,6 +233,25 @@ export class OutboundCalls {
       });
     }
     return 'none';
+  }
+
+  /**
+   * The voice webhook's hook (registerTwilio `answer`): a call whose agent has a greeting hears it first (Twilio
+   * speaks it), then is streamed to the agent as usual. Null leaves the answer to the webhook.
+   */
+  async answer(call: CallRecord): Promise<string | null> {
+    const agent = await this.agents.find(call.orgId, call.agent);
+    const publicUrl = this.#options.publicUrl;
+    if (!agent?.greeting || !publicUrl) return null;
+    const response = new twilio.twiml.VoiceResponse();
+    response.say(agent.greeting);
+    const stream = response
+      .connect()
+      .stream({ url: `${publicUrl.replace(/^http/, 'ws')}${MEDIA_STREAM_PATH}` });
+    stream.parameter({ name: STREAM_PARAMETERS.callId, value: call.id });
+    stream.parameter({ name: STREAM_PARAMETERS.orgId, value: call.orgId });
+    stream.parameter({ name: STREAM_PARAMETERS.agent, value: call.agent });
+    return response.toString();
   }
 
   /** Hangs up a call (any instance may ask; Twilio ends it wherever its audio is bridged). */

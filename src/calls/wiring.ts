@@ -10,6 +10,7 @@ import type { Clock } from '../core/time.ts';
 import { registerCallRoutes } from '../http/routes/calls.ts';
 import { createTwilioClient } from '../integrations/twilio/client.ts';
 import { type CallDispatcherJob, startCallDispatcher } from '../jobs/call-dispatcher.ts';
+import type { CallRecord } from '../store/calls.ts';
 import type { Database } from '../store/database.ts';
 import type { OrganisationRepository } from '../store/organisations.ts';
 import type { TranscriptRepository } from '../store/transcripts.ts';
@@ -32,6 +33,8 @@ export interface OutboundCallingDeps {
 export interface OutboundCalling {
   outbound: OutboundCalls;
   dispatcher: CallDispatcher;
+  /** registerTwilio's `answer` hook: an agent's greeting before the stream connects. */
+  answer(call: CallRecord): Promise<string | null>;
   /** Stops this instance's dialler (calls in progress go on at Twilio; other instances settle them). */
   stop(): Promise<void>;
 }
@@ -78,5 +81,5 @@ export function startOutboundCalling(app: FastifyInstance, deps: OutboundCalling
     logger,
     clock: deps.clock,
   });
-  return { outbound, dispatcher, stop: async () => job?.stop() };
+  return { outbound, dispatcher, answer: (call) => outbound.answer(call), stop: async () => job?.stop() };
 }

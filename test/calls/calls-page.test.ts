@@ -24,7 +24,12 @@ describe('phone-calls page', () => {
 
   before(async () => {
     database = await (databaseTargets()[0] as { open(): Promise<Database> }).open();
-    h = await startHarness({ database, beforeListen: (app) => registerWebRoutes(app) });
+    h = await startHarness({
+      database,
+      beforeListen: (app) => {
+        registerWebRoutes(app);
+      },
+    });
     profile = await mkdtemp(join(tmpdir(), 'rooman-calls-page-'));
     browser = await launchChromium(profile);
   });

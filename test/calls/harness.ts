@@ -73,7 +73,10 @@ export async function startHarness(options: {
   org?: Organisation;
   instanceId?: string;
   /** More routes on the same server (the web page) before it listens. */
-  beforeListen?: (app: FastifyInstance) => void;
+  beforeListen?: (
+    app: FastifyInstance,
+    ctx: { calling: OutboundCalling; fake: FakeTwilioRestServer; url: string; org: Organisation },
+  ) => void | Promise<void>;
 }): Promise<Harness> {
   const db = options.database.db;
   const ownFake = !options.fake;
@@ -103,7 +106,7 @@ export async function startHarness(options: {
     clock,
     autoDial: false,
   });
-  options.beforeListen?.(app);
+  await options.beforeListen?.(app, { calling, fake, url, org });
   await app.listen({ port, host: '127.0.0.1' });
   const tick = () => calling.dispatcher.tick();
   return {
