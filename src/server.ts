@@ -25,6 +25,7 @@ import { registerTwilio } from './http/routes/twilio.ts';
 import { registerVoiceRoutes } from './http/routes/voice.ts';
 import { registerWebRoutes } from './http/routes/web.ts';
 import { BuiltinCalendar } from './integrations/calendar/builtin-calendar.ts';
+import { createCalendarServices } from './integrations/calendar/services.ts';
 import { HttpCrmGateway } from './integrations/crm/http-crm-gateway.ts';
 import { createMessaging } from './integrations/messaging/messaging.ts';
 import { startHousekeeping } from './jobs/housekeeping.ts';
@@ -98,8 +99,21 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     const crmFor = crmGateways(config, crm);
     const orgs = new OrganisationRepository(database.db);
     // Meetings and messages are built in for now: the calendar in the database, messages to the outbox.
-    const calendar = new BuiltinCalendar({ db: database.db, logger, clock, blocks: config.csvLogs });
-    const messaging = createMessaging(config, { db: database.db, logger, clock });
+    // Routes, reminders and the Google connection of the calendar (src/integrations/calendar/services.ts).
+    const calendarServices = await createCalendarServices({ config, db: database.db, logger, clock });
+    const calendar = new BuiltinCalendar({
+      db: database.db,
+      logger,
+      clock,
+      blocks: config.csvLogs,
+      onWrite: calendarServices.onWrite,
+    });
+    const messaging = createMessaging(config, {
+      db: database.db,
+      logger,
+      clock,
+      ...(calendarServices.gmail ? { gmail: calendarServices.gmail } : {}),
+    });
     const outbox = messaging.outbox;
     const sessions = new BotSessionRepository(database.db);
     // The brains' tools; external MCP servers' tools join them once connected (startMcp below).
@@ -136,6 +150,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     if (options.only !== 'crm') {
       registerBotRoutes(app, { bot, resolveOrg });
       registerWebRoutes(app);
+      calendarServices.register(app, { calendar, resolveOrg });
       const transcripts = new TranscriptRepository(database.db);
       registerSessionRoutes(app, { transcripts, resolveOrg });
       messaging.registerRoutes(app, resolveOrg);
@@ -218,6 +233,10 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     });
 
     const stopMessaging = options.only === 'crm' ? async () => {} : messaging.startDispatcher();
+    const stopCalendar =
+      options.only === 'crm'
+        ? async () => {}
+        : calendarServices.start({ messagesFor: (orgId) => outbox.senderFor(orgId) });
     const stopHousekeeping = startHousekeeping({
       targets: {
         purgeExpiredIdempotencyKeys: () => crm.purgeExpiredIdempotencyKeys(),
@@ -235,6 +254,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
         await mcp.close();
         await stopHousekeeping();
         await stopMessaging();
+        await stopCalendar();
         await crm.close();
         await database.close();
       })();

@@ -221,7 +221,7 @@ export class FakeGoogleApi {
     return googleError(res, 405, 'Method not allowed', 'methodNotAllowed');
   }
 
-  #authorize(url: URL, res: ServerResponse): void {
+  #authorize(url: URL, res: ServerResponse) {
     const q = url.searchParams;
     if (q.get('client_id') !== this.options.clientId) return json(res, 400, { error: 'invalid_client' });
     if (q.get('response_type') !== 'code') return json(res, 400, { error: 'unsupported_response_type' });
@@ -239,7 +239,7 @@ export class FakeGoogleApi {
     res.writeHead(302, { location: back.toString() }).end();
   }
 
-  #token(form: Record<string, string>, res: ServerResponse): void {
+  #token(form: Record<string, string>, res: ServerResponse) {
     if (form.client_id !== this.options.clientId || form.client_secret !== this.options.clientSecret) {
       return json(res, 401, {
         error: 'invalid_client',
@@ -293,7 +293,7 @@ export class FakeGoogleApi {
     return json(res, 400, { error: 'unsupported_grant_type' });
   }
 
-  #list(q: URLSearchParams, res: ServerResponse): void {
+  #list(q: URLSearchParams, res: ServerResponse) {
     const syncToken = q.get('syncToken');
     let since = 0;
     if (syncToken) {

@@ -78,6 +78,8 @@ export function registerWebRoutes(app: FastifyInstance, options: WebRoutesOption
     if (asset.path === '/index.html') app.get('/', handler);
     // The messages page also answers at /outbox.
     if (asset.path === '/outbox.html') app.get('/outbox', handler);
+    // The calendar page (Google connection, subscribe links) also answers at /calendar.
+    if (asset.path === '/google.html') app.get('/calendar', handler);
     if (asset.path === '/calls.html') app.get('/calls', handler); // the phone-calls page (web/calls.html)
   }
   return assets;

@@ -191,7 +191,7 @@ export class GoogleCalendarSync {
 
   async #sync(orgId: string) {
     const connection = await this.#repo.find(orgId);
-    if (!connection || connection.status !== 'CONNECTED') {
+    if (connection?.status !== 'CONNECTED') {
       // accessToken explains what is wrong and how to reconnect.
       await this.#connections.accessToken(orgId, 'calendar');
     }
