@@ -21,6 +21,15 @@ import { liveConnectConfig, type SetupOptions, schedulingFor, toolBehavior } fro
 
 export const INPUT_MIME_TYPE = 'audio/pcm;rate=16000';
 
+/** After a goAway, the switch is forced this long before the server's deadline, idle or not. */
+export const GOAWAY_MARGIN_MS = 5_000;
+
+/** A protobuf Duration as the server writes it (`"50s"`, `"1.5s"`) in ms; null when unreadable. */
+export function durationMs(text: string | undefined): number | null {
+  const m = /^(\d+(?:\.\d+)?)s$/.exec(text?.trim() ?? '');
+  return m ? Number(m[1]) * 1000 : null;
+}
+
 export interface LinkOptions extends SetupOptions {
   /** Longest wait for `setupComplete` on one socket (default 10 s). */
   connectTimeoutMs: number;
@@ -86,6 +95,13 @@ export class GeminiLiveLink implements RealtimeLink {
   #audioBytes = 0;
   #texts: string[] = [];
   #results: RealtimeToolResult[] = [];
+  /** Since the last turnComplete: the model has produced output / the caller has been heard. */
+  #modelBusy = false;
+  #callerBusy = false;
+  /** A resumption handle arrived after everything said so far: resuming with it loses nothing. */
+  #handleFresh = false;
+  /** A goAway is pending: the switch waits for a quiet moment, until this timer forces it. */
+  #goAway: ReturnType<typeof setTimeout> | null = null;
   /** Socket switches so far, and how long each took (ms). */
   readonly reconnects: number[] = [];
 
@@ -141,6 +157,8 @@ export class GeminiLiveLink implements RealtimeLink {
     if (this.#closing) return;
     this.#closing = true;
     this.#generation++;
+    if (this.#goAway) clearTimeout(this.#goAway);
+    this.#goAway = null;
     const session = this.#session;
     this.#session = null;
     this.#audio = [];
@@ -232,7 +250,15 @@ export class GeminiLiveLink implements RealtimeLink {
   #onMessage(message: LiveServerMessage): void {
     const content = message.serverContent;
     if (content) {
-      if (content.inputTranscription?.text) this.#h.inputTranscript(content.inputTranscription.text);
+      if (content.inputTranscription?.text) {
+        this.#callerBusy = true;
+        this.#handleFresh = false;
+        this.#h.inputTranscript(content.inputTranscription.text);
+      }
+      if (content.modelTurn || content.outputTranscription) {
+        this.#modelBusy = true;
+        this.#handleFresh = false;
+      }
       if (content.interrupted) this.#h.interrupted();
       for (const part of content.modelTurn?.parts ?? []) {
         const data = part.inlineData;
@@ -243,9 +269,14 @@ export class GeminiLiveLink implements RealtimeLink {
           this.#h.audio(pcm16FromBytes(bytes.subarray(0, bytes.byteLength & ~1)), rate);
       }
       if (content.outputTranscription?.text) this.#h.outputTranscript(content.outputTranscription.text);
-      if (content.turnComplete) this.#h.turnComplete();
+      if (content.turnComplete) {
+        this.#modelBusy = false;
+        this.#callerBusy = false;
+        this.#h.turnComplete();
+      }
     }
     if (message.toolCall?.functionCalls?.length) {
+      this.#handleFresh = false;
       this.#h.toolCalls(
         message.toolCall.functionCalls.map((c) => ({
           id: c.id ?? '',
@@ -256,8 +287,36 @@ export class GeminiLiveLink implements RealtimeLink {
     }
     if (message.toolCallCancellation?.ids?.length) this.#h.toolCancelled(message.toolCallCancellation.ids);
     const update = message.sessionResumptionUpdate;
-    if (update?.resumable && update.newHandle) this.#handle = update.newHandle;
-    if (message.goAway) this.#reconnect(`goAway (${message.goAway.timeLeft ?? '?'} left)`);
+    if (update?.resumable && update.newHandle) {
+      this.#handle = update.newHandle;
+      this.#handleFresh = true;
+    }
+    if (message.goAway) this.#onGoAway(message.goAway.timeLeft);
+    else if (this.#goAway) this.#switchIfQuiet();
+  }
+
+  /**
+   * The server will close this socket in `timeLeft`. Switching mid-sentence would cut the model's audio, and
+   * mid-utterance the caller's words, so the switch waits for a quiet moment — the turn complete and a handle
+   * that covers it — and is forced GOAWAY_MARGIN_MS before the deadline.
+   */
+  #onGoAway(timeLeft: string | undefined): void {
+    if (this.#goAway || this.#reconnecting) return;
+    const forceInMs = Math.max(0, (durationMs(timeLeft) ?? GOAWAY_MARGIN_MS) - GOAWAY_MARGIN_MS);
+    const why = `goAway (${timeLeft ?? '?'} left)`;
+    this.#goAway = setTimeout(() => {
+      this.#goAway = null;
+      this.#reconnect(`${why}, forced before the deadline`);
+    }, forceInMs);
+    this.#goAway.unref?.();
+    this.#switchIfQuiet();
+  }
+
+  #switchIfQuiet(): void {
+    if (!this.#goAway || this.#modelBusy || this.#callerBusy || !this.#handleFresh) return;
+    clearTimeout(this.#goAway);
+    this.#goAway = null;
+    this.#reconnect('goAway');
   }
 
   /** Moves the call to a new socket, resuming with the last handle; the caller hears nothing of it. */
@@ -267,6 +326,8 @@ export class GeminiLiveLink implements RealtimeLink {
     this.#h.reconnecting(why);
     this.#switching = true;
     this.#reconnecting = (async () => {
+      if (this.#goAway) clearTimeout(this.#goAway);
+      this.#goAway = null;
       const old = this.#session;
       this.#session = null;
       this.#generation++;
@@ -289,6 +350,10 @@ export class GeminiLiveLink implements RealtimeLink {
           }
           if (!resume) this.#results = []; // a new session knows none of the old calls
           this.#session = session;
+          // A resumed session goes on from the handle; what was in flight on the old socket is not coming.
+          this.#modelBusy = false;
+          this.#callerBusy = false;
+          this.#handleFresh = false;
           this.#flush(session);
           this.#switching = false;
           const ms = performance.now() - started;

@@ -3,7 +3,9 @@
  * carries, what comes back, and staying alive across sockets (goAway, drops, a forgotten handle, timeouts).
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import {
   GeminiLiveBrain,
   type GeminiLiveOptions,
@@ -147,6 +149,32 @@ describe('Gemini Live link: setup and a turn', () => {
   });
 });
 
+describe('the fake server itself', () => {
+  it('answers in binary frames of pretty-printed JSON, as the real server does', async () => {
+    fake = await FakeGeminiLive.start({ scenario: await loadLiveScenario('spoken-turn') });
+    const ws = new WebSocket(
+      `${fake.baseUrl.replace('http', 'ws')}//ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent?key=TEST_KEY`,
+    );
+    const frames: Array<{ data: Buffer; isBinary: boolean }> = [];
+    ws.on('message', (data: Buffer, isBinary) => frames.push({ data, isBinary }));
+    await once(ws, 'open');
+    ws.send(JSON.stringify({ setup: { model: 'models/gemini-2.5-flash-native-audio-preview-12-2025' } }));
+    await once(ws, 'message');
+    assert.equal(frames[0]!.isBinary, true);
+    assert.equal(frames[0]!.data.toString('utf8'), '{\n  "setupComplete": {}\n}\n');
+    // A realtimeInput with two fields and the wrong rate is noted as a breach of the protocol.
+    ws.send(
+      JSON.stringify({
+        realtimeInput: { text: 'hi', audio: { data: 'AAA=', mimeType: 'audio/pcm;rate=8000' } },
+      }),
+    );
+    await fake.until(() => fake!.problems.length >= 2, 'the problems');
+    assert.match(fake.problems.join('\n'), /realtimeInput with fields text,audio/);
+    assert.match(fake.problems.join('\n'), /audio mimeType audio\/pcm;rate=8000/);
+    ws.close();
+  });
+});
+
 describe('Gemini Live link: failures to connect', () => {
   it('a refused key, an unknown model and a server that never completes setup each reject open()', async () => {
     fake = await FakeGeminiLive.start({ scenario: await loadLiveScenario('spoken-turn') });
@@ -216,6 +244,38 @@ describe('Gemini Live link: staying alive', () => {
     assert.equal(reconnected.resumed, true);
     assert.equal(recorder.of('output')[0]!.text, 'Yes, I am here.');
     assert.deepEqual(fake.problems, []);
+  });
+
+  it('a goAway mid-sentence waits for the turn to end and for the handle that covers it', async () => {
+    const { fake, recorder, link } = await open('go-away-mid-turn');
+    link.sendText('Tell me about Pune');
+    await recorder.until('reconnected');
+    const kinds = recorder.reports.map((r) => r.kind);
+    const switchedAt = kinds.indexOf('reconnecting');
+    assert.ok(kinds.indexOf('turnComplete') < switchedAt, 'switched before the turn was complete');
+    const heard = recorder.reports.slice(0, switchedAt).filter((r) => r.kind === 'audio');
+    assert.equal(
+      heard.reduce((n, r) => n + r.samples, 0),
+      24_000 * 0.4,
+      'all of the sentence was heard',
+    );
+    assert.equal(fake.connections[1]!.resumedHandle, 'mid-turn-2');
+    link.sendText('Go on');
+    await recorder.until('turnComplete', 2);
+    assert.equal(recorder.of('output').at(-1)!.text, 'Go on.');
+    assert.deepEqual(fake.problems, []);
+  });
+
+  it('a goAway that never finds a quiet moment switches shortly before the deadline', async () => {
+    const { fake, recorder, link } = await open('go-away-deadline');
+    link.sendText('Tell me everything');
+    await recorder.until('output');
+    const asked = performance.now();
+    await recorder.until('reconnected');
+    const waited = performance.now() - asked;
+    assert.ok(waited >= 250 && waited < 3_000, `switched after ${Math.round(waited)} ms`);
+    assert.match(recorder.of('reconnecting')[0]!.why, /forced before the deadline/);
+    assert.equal(fake.connections[1]!.resumedHandle, 'deadline-1');
   });
 
   it('an unexpected close (1011) is resumed the same way', async () => {
