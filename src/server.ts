@@ -5,8 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { chooseCallBrain } from './brains/gemini-live/call-brain.ts';
-import { LocalBrain } from './brains/local/local-brain.ts';
 import { ALL_TASKS } from './brains/local/tasks/index.ts';
+import { createTextBrain } from './brains/select.ts';
 import { startOutboundCalling } from './calls/wiring.ts';
 import type { ChannelLimits } from './channels/browser/voice-channel.ts';
 import { BotService } from './channels/text/bot-service.ts';
@@ -118,8 +118,8 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
     const sessions = new BotSessionRepository(database.db);
     // The brains' tools; external MCP servers' tools join them once connected (startMcp below).
     const tools = messageTools(meetingTools(crmTools()));
-    // One brain for typed turns and calls alike.
-    const brain = new LocalBrain({
+    // One brain for typed turns and calls alike; ROOMAN_BRAIN picks the built-in engine or a language model.
+    const brain = createTextBrain(config, {
       understander: createUnderstandingEngine(),
       tools,
       tasks: ALL_TASKS,
