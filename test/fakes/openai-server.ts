@@ -36,6 +36,8 @@ export class FakeOpenAiServer {
   readonly #sockets = new Set<Socket>();
   /** Characters per streamed piece. */
   pieceSize = 7;
+  /** Server quirks seen in the wild: the name repeated in every piece of a call, pieces without an `index`. */
+  quirks = { repeatNames: false, noIndex: false };
   /** When set, requests without `Authorization: Bearer <key>` get 401. */
   apiKey: string | undefined;
   #url = '';
@@ -165,12 +167,18 @@ export class FakeOpenAiServer {
     if (stall) return;
     res.write(': keep-alive\n\n');
     for (const piece of pieces(text, this.pieceSize)) event({ content: piece });
+    const { repeatNames, noIndex } = this.quirks;
     for (const [index, call] of calls.entries()) {
+      const at = noIndex ? {} : { index };
       event({
-        tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
+        tool_calls: [{ ...at, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
       });
       for (const piece of pieces(call.arguments, this.pieceSize))
-        event({ tool_calls: [{ index, function: { arguments: piece } }] });
+        event({
+          tool_calls: [
+            { ...at, function: { ...(repeatNames ? { name: call.name } : {}), arguments: piece } },
+          ],
+        });
     }
     event({}, calls.length > 0 ? 'tool_calls' : 'stop');
     res.end('data: [DONE]\n\n');

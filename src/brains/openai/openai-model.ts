@@ -248,7 +248,8 @@ async function readStream(
       const index = piece.index ?? position;
       const call = pending.get(index) ?? { id: piece.id ?? `call_${index}`, name: '', args: '' };
       if (piece.id) call.id = piece.id;
-      if (piece.function?.name) call.name += piece.function.name;
+      // Names come whole in the first piece; some servers repeat them in every piece.
+      if (piece.function?.name && call.name === '') call.name = piece.function.name;
       const args = piece.function?.arguments;
       if (typeof args === 'string') call.args = typeof call.args === 'string' ? call.args + args : args;
       else if (args) call.args = args;

@@ -80,6 +80,19 @@ describe('OpenAiModel', () => {
     ]);
   });
 
+  it('copes with servers that repeat the name in every piece or send pieces without an index', async () => {
+    llm.quirks = { repeatNames: true, noIndex: true };
+    llm.script({ calls: [{ name: 'createLead', args: { name: 'Rohan Sharma', city: 'Pune' }, id: 'c1' }] });
+    try {
+      const answer = await model().complete(request());
+      assert.deepEqual(answer.calls, [
+        { id: 'c1', name: 'createLead', args: { name: 'Rohan Sharma', city: 'Pune' } },
+      ]);
+    } finally {
+      llm.quirks = { repeatNames: false, noIndex: false };
+    }
+  });
+
   it('reads a plain JSON answer when streaming is off, and sends the conversation back in wire form', async () => {
     llm.script({ calls: [{ name: 'createLead', args: { name: 'R' }, id: 'c1' }], text: 'Adding.' });
     const answer = await model({ stream: false }).complete(
