@@ -21,6 +21,7 @@ import { registerBotRoutes } from './http/routes/bot.ts';
 import { registerCrmRoutes } from './http/routes/crm.ts';
 import { registerHealthRoutes } from './http/routes/health.ts';
 import { registerSessionRoutes } from './http/routes/sessions.ts';
+import { registerStatsRoutes } from './http/routes/stats.ts';
 import { registerTwilio } from './http/routes/twilio.ts';
 import { registerVoiceRoutes } from './http/routes/voice.ts';
 import { registerWebRoutes } from './http/routes/web.ts';
@@ -47,7 +48,9 @@ import {
   type Organisation,
   OrganisationRepository,
 } from './store/organisations.ts';
+import { StatsRepository } from './store/stats.ts';
 import { TranscriptRepository, transcriptSink } from './store/transcripts.ts';
+import { turnMetricsRecorder } from './store/turn-metrics.ts';
 import { crmTools } from './tools/crm-tools.ts';
 import { meetingTools } from './tools/meeting-tools.ts';
 import { messageTools } from './tools/message-tools.ts';
@@ -153,6 +156,8 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       calendarServices.register(app, { calendar, resolveOrg });
       const transcripts = new TranscriptRepository(database.db);
       registerSessionRoutes(app, { transcripts, resolveOrg });
+      // The dashboard's figures (web/dashboard.html).
+      registerStatsRoutes(app, { stats: new StatsRepository(database.db), resolveOrg, timeZoneOf, clock });
       messaging.registerRoutes(app, resolveOrg);
       // Outbound phone calls, campaigns and scheduled calls (src/calls); its dialler runs on every instance.
       const outboundCalling = startOutboundCalling(app, {
@@ -186,6 +191,11 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
               incompleteSilenceMs: config.voice.endpointIncompleteSilenceMs,
             },
             transcriptFor: (orgId, sessionId) => transcriptSink(transcripts, orgId, sessionId),
+            metricsFor: turnMetricsRecorder(database.db, {
+              now: () => clock.now(),
+              onError: (err, call) =>
+                logger.warn({ err, ...call }, "voice: a turn's metrics were not stored"),
+            }),
             clock,
             ...(realtime ? { realtime } : {}),
           }),

@@ -15,6 +15,7 @@ import type { SpeechRecognizer } from '../speech/recognizer.ts';
 import type { SpeechSynthesizer } from '../speech/synthesizer.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import type { CallSession } from './call-session.ts';
+import type { TurnMetrics } from './events.ts';
 import type { RealtimeBrain } from './realtime-brain.ts';
 import { type ModelCallLimiter, RealtimeSession } from './realtime-session.ts';
 import { type BargeInOptions, type TranscriptSink, VoiceSession } from './voice-session.ts';
@@ -40,6 +41,8 @@ export interface VoiceSessionsOptions {
   createVad?: () => VoiceActivityDetector | Promise<VoiceActivityDetector>;
   /** Where a call's transcript goes, e.g. `(org, id) => transcriptSink(repository, org, id)`. */
   transcriptFor?: (orgId: string, sessionId: string) => TranscriptSink;
+  /** Where each answered turn's latencies go (`turn.metrics`), e.g. src/store/turn-metrics.ts `turnMetricsSink`. */
+  metricsFor?: (orgId: string, sessionId: string, channel: string) => TurnMetricsSink;
   endpointer?: EndpointerOptions;
   bargeIn?: BargeInOptions;
   fillerAfterMs?: number;
@@ -48,6 +51,9 @@ export interface VoiceSessionsOptions {
    * only speaks apologies). */
   realtime?: RealtimeCalls;
 }
+
+/** Takes one turn's metrics; it reports its own failures (a rejection is dropped, never reaches the call). */
+export type TurnMetricsSink = (metrics: TurnMetrics) => Promise<void> | void;
 
 export class VoiceSessions {
   readonly #o: VoiceSessionsOptions;
@@ -79,6 +85,7 @@ export class VoiceSessions {
         ...(o.realtime.limiter ? { limiter: o.realtime.limiter } : {}),
         ...(o.clock ? { clock: o.clock } : {}),
       });
+      this.#recordMetrics(realtime, orgId, channel);
       await realtime.start();
       return realtime;
     }
@@ -101,7 +108,19 @@ export class VoiceSessions {
       ...(o.fillerAfterMs !== undefined ? { fillerAfterMs: o.fillerAfterMs } : {}),
       ...(o.clock ? { clock: o.clock } : {}),
     });
+    this.#recordMetrics(session, orgId, channel);
     await session.start();
     return session;
+  }
+
+  /** Every call, whatever its brain, hands its turns' metrics to the sink without waiting for the write. */
+  #recordMetrics(session: CallSession, orgId: string, channel: string): void {
+    const sink = this.#o.metricsFor?.(orgId, session.id, channel);
+    if (!sink) return;
+    session.on('turn.metrics', (metrics) => {
+      void Promise.resolve()
+        .then(() => sink(metrics))
+        .catch(() => {});
+    });
   }
 }

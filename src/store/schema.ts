@@ -179,6 +179,24 @@ export interface CallRequestTable {
   updated_at: Timestamp;
 }
 
+/** One answered turn of a call and its latencies in ms (migration 0010, src/store/turn-metrics.ts). */
+export interface TurnMetricTable {
+  id: Generated<string>;
+  org_id: string;
+  session_id: string;
+  channel: string;
+  turn: number;
+  source: 'speech' | 'text';
+  speech_end_to_first_audio_ms: number | null;
+  endpoint_silence_ms: number | null;
+  stt_final_ms: number | null;
+  brain_ms: number;
+  tool_ms: number;
+  tts_first_chunk_ms: number | null;
+  filler: boolean;
+  created_at: Timestamp;
+}
+
 export interface Schema {
   organisations: OrganisationTable;
   api_keys: ApiKeyTable;
@@ -192,6 +210,7 @@ export interface Schema {
   agents: AgentTable;
   campaigns: CampaignTable;
   call_requests: CallRequestTable;
+  turn_metrics: TurnMetricTable;
 }
 
 export type LeadRow = Selectable<LeadTable>;
