@@ -1,7 +1,7 @@
 /**
  * The messages page: lists the organisation's messages (`GET /api/messages`) with their delivery status, attempts
  * and last error; sends or schedules one (`POST /api/messages`, field errors shown by their fields); cancels a
- * queued one (`POST /api/messages/{id}/cancel`). Refreshes itself every 5 s while anything is still on its way.
+ * queued one (`POST /api/messages/{id}/cancel`) or retries a failed one (`…/retry`). Refreshes itself every 5 s while anything is still on its way.
  */
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -100,8 +100,17 @@ function row(message) {
     cancel.className = 'secondary cancel';
     cancel.textContent = 'Cancel';
     cancel.setAttribute('aria-label', `Cancel the message to ${message.to}`);
-    cancel.addEventListener('click', () => void cancelMessage(message.id, cancel));
+    cancel.addEventListener('click', () => void act(message.id, 'cancel', cancel));
     actions.append(cancel);
+  }
+  if (message.status === 'FAILED') {
+    const retry = document.createElement('button');
+    retry.type = 'button';
+    retry.className = 'secondary retry';
+    retry.textContent = 'Retry';
+    retry.setAttribute('aria-label', `Retry the message to ${message.to}`);
+    retry.addEventListener('click', () => void act(message.id, 'retry', retry));
+    actions.append(retry);
   }
   tr.append(actions);
   return tr;
@@ -130,11 +139,12 @@ async function load() {
   if (waiting) refreshTimer = setTimeout(() => void load(), 5000);
 }
 
-async function cancelMessage(id, button) {
+/** Cancels a queued message or retries a failed one. */
+async function act(id, action, button) {
   button.disabled = true;
-  const res = await api(`/api/messages/${id}/cancel`, { method: 'POST' });
-  if (!res.ok) $('messages-summary').textContent = res.body?.error?.details ?? 'Could not cancel it.';
+  const res = await api(`/api/messages/${id}/${action}`, { method: 'POST' });
   await load();
+  if (!res.ok) $('messages-summary').textContent = res.body?.error?.details ?? `Could not ${action} it.`;
 }
 
 /** A datetime-local value ("2025-09-20T09:00") as ISO-8601 with this browser's offset. */

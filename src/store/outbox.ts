@@ -191,6 +191,21 @@ export class OutboxRepository {
     return cancelled;
   }
 
+  /**
+   * Puts a FAILED message back in the queue, due at `at`, with a fresh budget of attempts (after the cause was
+   * fixed: a reconnected account, a corrected number). Undefined when there is no such failed message.
+   */
+  async retry(orgId: string, id: string, at: Date): Promise<OutboxMessageRow | undefined> {
+    return this.#db
+      .updateTable('outbox_messages')
+      .set({ status: 'QUEUED', due_at: at, attempts: 0, updated_at: at })
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .where('status', '=', 'FAILED')
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   async findById(orgId: string, id: string): Promise<OutboxMessageRow | undefined> {
     return this.#db
       .selectFrom('outbox_messages')

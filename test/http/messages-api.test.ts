@@ -31,6 +31,7 @@ function suite(target: DatabaseTarget) {
   let keyedOrg: string;
   let apiKey: string;
   const clock = new ManualClock('2025-09-19T09:00:00+05:30');
+  const unknownChats: number[] = [-100777777];
   const auth = () => ({ authorization: `Bearer ${apiKey}` });
   const post = (payload: unknown, headers: Record<string, string> = auth()) =>
     app.inject({ method: 'POST', url: '/api/messages', payload: payload as object, headers });
@@ -39,7 +40,7 @@ function suite(target: DatabaseTarget) {
       .total as number;
 
   before(async () => {
-    api = await new FakeTelegramApi(TOKEN).start();
+    api = await new FakeTelegramApi(TOKEN, { unknownChats }).start();
     database = await target.open();
     openOrg = (await createTestOrg(database.db)).id;
     keyedOrg = (await createTestOrg(database.db, 'Europe/London')).id;
@@ -171,6 +172,27 @@ function suite(target: DatabaseTarget) {
       headers: auth(),
     });
     assert.equal(missing.statusCode, 404);
+  });
+
+  it('a refused message is FAILED with the reason; retry queues it again once the cause is fixed, and it is sent', async () => {
+    const m = (await post({ channel: 'telegram', to: '-100777777', body: 'to the new group' })).json();
+    assert.equal(m.status, 'FAILED');
+    assert.match(m.last_error, /chat not found/);
+    const early = await app.inject({ method: 'POST', url: `/api/messages/${m.id}/cancel`, headers: auth() });
+    assert.equal(early.statusCode, 409);
+    unknownChats.length = 0; // the bot was added to the group
+    const retry = await app.inject({ method: 'POST', url: `/api/messages/${m.id}/retry`, headers: auth() });
+    assert.equal(retry.statusCode, 200);
+    assert.equal(retry.json().status, 'QUEUED');
+    assert.equal(retry.json().attempts, 0);
+    await sender.dispatcher.runOnce();
+    const after = (await app.inject({ method: 'GET', url: `/api/messages/${m.id}`, headers: auth() })).json();
+    assert.equal(after.status, 'SENT');
+    assert.equal(after.last_error, null);
+    assert.equal(api.sent.filter((x) => x.text === 'to the new group').length, 1);
+    const again = await app.inject({ method: 'POST', url: `/api/messages/${m.id}/retry`, headers: auth() });
+    assert.equal(again.statusCode, 409);
+    assert.match(again.json().error.details, /is SENT; only a failed message can be retried/);
   });
 
   it('renders a template with its variables in the organisation’s zone; a missing variable is a 400 naming it', async () => {

@@ -5,6 +5,7 @@
  *   GET  /api/messages/:id             one message with its delivery status, attempts and last error
  *   POST /api/messages                 send now or at `send_at`; `body` or a `template` with variables
  *   POST /api/messages/:id/cancel      withdraw a message still queued (a scheduled one, or one waiting to retry)
+ *   POST /api/messages/:id/retry       queue a failed message again (after reconnecting an account, say)
  *   GET  /api/message-templates        the templates and their variables
  *
  * A bad address, phone, chat id, past time or template variable is a 400 naming the field; nothing is queued.
@@ -152,6 +153,23 @@ export function registerMessageRoutes(app: FastifyInstance, options: MessageRout
       );
     }
     return messageJson(cancelled, await zoneOf(orgId));
+  });
+
+  app.post('/api/messages/:id/retry', async (request) => {
+    const orgId = await options.resolveOrg(request);
+    const { id } = parseWith(MessageParams, request.params, 'path');
+    const row = await find(orgId, id);
+    const queued = await outbox.retry(orgId, row.id, clock.now());
+    if (!queued) {
+      throw new RoomanError(
+        'CONFLICT',
+        `Message ${id} is ${row.status}; only a failed message can be retried`,
+        {
+          field: 'status',
+        },
+      );
+    }
+    return messageJson(queued, await zoneOf(orgId));
   });
 
   app.get('/api/message-templates', async () => ({ templates: describeTemplates() }));
