@@ -100,6 +100,10 @@ const HELD = {
 /** Reasoning models served by Ollama or vLLM (Qwen 3, DeepSeek R1) may write their thinking into the answer. */
 const withoutThinking = (text: string) => text.replace(/<think>[\s\S]*?(<\/think>|$)/g, '').trim();
 
+/** How a yes starts, for callers whose "yes, mark it won" the engine reads as the task rather than as a yes. */
+const YES =
+  /^\s*(yes|yeah|yep|yup|sure|ok(ay)?|correct|right|confirm(ed)?|go ahead|do it|please do|absolutely|definitely|of course|haan|ha|ji)\b/i;
+
 const TASKS = new Set<Intent>(TASK_INTENTS);
 const ACTS = new Set<Intent>(DIALOGUE_ACTS);
 
@@ -131,10 +135,13 @@ export class ModelBrain implements Brain {
     });
     const history: ModelMessage[] = [...state.history, { role: 'user', text: turn.text }];
     const calls: CallRecord[] = [];
-    // The caller's turn answers a question the agent asked, and is not a no: a change may be confirmed by it.
+    // A change is confirmed by a yes to a question the agent just asked ("Mark Rohan as won?" — "yes, do it").
     const asked = state.history.findLast((m) => m.role === 'assistant' && m.text.trim() !== '');
     const confirmed =
-      asked?.role === 'assistant' && asked.text.includes('?') && understood?.intent !== 'DENY';
+      asked?.role === 'assistant' &&
+      asked.text.includes('?') &&
+      understood?.intent !== 'DENY' &&
+      (understood?.intent === 'CONFIRM' || YES.test(turn.text));
     const run = new CallRunner(this.#o.tools, context, offered, confirmed);
     const maxRounds = this.#o.maxToolRounds ?? 5;
     const turnMs = this.#o.turnTimeoutMs ?? 45_000;

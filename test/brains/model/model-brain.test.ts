@@ -222,13 +222,21 @@ describe('ModelBrain tool loop', () => {
     r = await c.say('no');
     assert.equal(crm.leads.get(lead.lead_id)?.status, 'NEW');
 
+    // An answer to another question is not a yes either.
+    llm.script({ text: 'Which lead, Rohan Sharma or Rohan Mehta?' });
+    await c.say('mark Rohan won');
+    llm.script({ calls: [{ name: 'updateLeadStatus', args: won }] }, { text: 'Shall I mark him as won?' });
+    r = await c.say('Rohan Sharma');
+    assert.equal(r.awaiting, 'confirmation');
+    assert.equal(crm.leads.get(lead.lead_id)?.status, 'NEW');
+
     llm.script({ text: 'Mark Rohan Sharma as won? Say yes to confirm.' });
     await c.say('mark him won');
     llm.script(
       { calls: [{ name: 'updateLeadStatus', args: won }] },
       { text: 'Rohan Sharma is marked as won.' },
     );
-    r = await c.say('yes');
+    r = await c.say('yes, do it');
     assert.equal(crm.leads.get(lead.lead_id)?.status, 'WON');
     assert.equal(r.intent, 'LEAD_UPDATE');
     assert.equal(r.crm_call?.path, `/crm/leads/${lead.lead_id}/status`);
