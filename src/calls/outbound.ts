@@ -153,16 +153,38 @@ export class OutboundCalls {
     }
   }
 
+  /**
+   * The call a Twilio callback is about: by our id (`?call=`) when given — a callback can arrive before the REST
+   * answer that told us the CallSid, and then attaches it — else by CallSid. A sid that contradicts the call's own
+   * is ignored.
+   */
+  async #callOf(params: Record<string, string>, callId: string | undefined): Promise<CallRecord | undefined> {
+    const sid = params.CallSid;
+    if (!sid) return undefined;
+    const call =
+      callId && UUID.test(callId)
+        ? await this.calls.findByIdAcrossOrgs(callId)
+        : await this.calls.findBySid(sid);
+    if (call?.direction !== 'outbound') return undefined;
+    if (!call.callSid) {
+      await this.calls.attachSid(call.orgId, call.id, sid, this.#clock.now());
+      return { ...call, callSid: sid };
+    }
+    return call.callSid === sid ? call : undefined;
+  }
+
   /** A status callback for an outbound call: kept with the call (never moving it backwards). */
-  async recordCallback(params: Record<string, string>): Promise<CallRecord | undefined> {
+  async recordCallback(params: Record<string, string>, callId?: string): Promise<CallRecord | undefined> {
     const status = params.CallStatus as CallStatus | undefined;
-    if (!params.CallSid || !status) return undefined;
+    const call = status ? await this.#callOf(params, callId) : undefined;
+    if (!call || !status) return undefined;
     const seq = Number(params.SequenceNumber);
     const duration = Number(params.CallDuration);
     const occurredAt = params.Timestamp ? new Date(params.Timestamp) : undefined;
     const failed = status === 'failed' && (params.SipResponseCode || params.ErrorCode);
-    return this.calls.recordStatusBySid(
-      params.CallSid,
+    return this.calls.recordStatus(
+      call.orgId,
+      call.id,
       {
         status,
         source: 'status-callback',
@@ -188,11 +210,10 @@ export class OutboundCalls {
    * The answering-machine verdict of a call placed with detection: a machine gets the agent's message (then the
    * call ends) or is hung up on; a person (or `unknown`) keeps talking to the agent.
    */
-  async handleAmd(params: Record<string, string>): Promise<AmdAction> {
+  async handleAmd(params: Record<string, string>, callId?: string): Promise<AmdAction> {
     const answeredBy = params.AnsweredBy;
-    if (!params.CallSid || !answeredBy) return 'none';
-    const call = await this.calls.findBySid(params.CallSid);
-    if (!call) return 'none';
+    const call = answeredBy ? await this.#callOf(params, callId) : undefined;
+    if (!call || !answeredBy || !params.CallSid) return 'none';
     await this.calls.recordStatus(
       call.orgId,
       call.id,

@@ -58,6 +58,31 @@ for (const target of databaseTargets()) {
       );
     });
 
+    test("a status callback that beats Twilio's REST answer is kept: the call is found by our id", async () => {
+      h.fake.earlyCallbacks = true;
+      try {
+        h.fake.script('+14155550171', { outcome: 'completed', talkMs: 5 });
+        const res = await h.api('POST', '/api/calls', { to: '+14155550171' });
+        assert.equal(res.status, 201);
+        const sent = h.fake.calls.get(res.body.call_sid);
+        assert.ok(sent);
+        assert.equal(sent.callbacks[0]?.params.CallStatus, 'queued');
+        assert.equal(sent.callbacks[0]?.status, 204);
+        await h.fake.waitFor(() => sent.status === 'completed', 'the call to end');
+        await h.fake.settled();
+        const call = await callStatus(res.body.id);
+        assert.equal(call.call_sid, sent.sid);
+        assert.deepEqual(
+          call.events
+            .filter((e: { source: string }) => e.source === 'status-callback')
+            .map((e: { status: string }) => e.status),
+          ['queued', 'ringing', 'in-progress', 'completed'],
+        );
+      } finally {
+        h.fake.earlyCallbacks = false;
+      }
+    });
+
     test("a provider error is recorded on the call and answered with Twilio's code", async () => {
       h.fake.script('+14155550112', {
         error: { status: 400, code: 21215, message: 'Geo Permission configuration is not permitting call' },

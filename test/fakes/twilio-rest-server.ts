@@ -131,6 +131,11 @@ export class FakeTwilioRestServer {
   readonly messages = new Map<string, FakeMessage>();
   /** The most calls that were ringing or in progress at once. */
   maxConcurrent = 0;
+  /**
+   * Send the `initiated` status callback before answering the create request (Twilio's callbacks and its REST
+   * answer travel separately; the callback can win).
+   */
+  earlyCallbacks = false;
   readonly #server: Server;
   readonly #options: FakeTwilioOptions;
   readonly #scripts = new Map<string, CallScript[]>();
@@ -279,8 +284,10 @@ export class FakeTwilioRestServer {
       callbacks: [],
     };
     this.calls.set(call.sid, call);
+    const early = this.earlyCallbacks;
+    if (early) await this.#track(this.#statusEvent(call, 'initiated'));
     sendJson(res, 201, this.#callJson(call));
-    this.#track(this.#progress(call, script));
+    this.#track(this.#progress(call, script, early));
   }
 
   #fetchCall(callSid: string, res: ServerResponse): void {
@@ -398,8 +405,12 @@ export class FakeTwilioRestServer {
     return (queue.length > 1 ? queue.shift() : queue[0]) as CallScript;
   }
 
-  async #progress(call: FakeCall, script: Exclude<CallScript, { error: TwilioErrorBody }>): Promise<void> {
-    await this.#statusEvent(call, 'initiated');
+  async #progress(
+    call: FakeCall,
+    script: Exclude<CallScript, { error: TwilioErrorBody }>,
+    initiatedSent = false,
+  ): Promise<void> {
+    if (!initiatedSent) await this.#statusEvent(call, 'initiated');
     await sleep(this.#options.ringMs ?? 5);
     if (ENDED.has(call.status)) return;
     this.#setStatus(call, 'ringing');

@@ -354,7 +354,10 @@ export function registerCallRoutes(app: FastifyInstance, options: CallRoutesOpti
         .send(progressJson((await requests.progress(orgId, campaign.id)) as CampaignProgress));
     });
 
-    const callback = (path: string, handle: (params: Record<string, string>) => Promise<unknown>) =>
+    const callback = (
+      path: string,
+      handle: (params: Record<string, string>, callId: string | undefined) => Promise<unknown>,
+    ) =>
       scope.post(path, async (request, reply) => {
         const params = formParams(request.body);
         if (!verifyTwilio(request, params, options)) {
@@ -367,15 +370,16 @@ export function registerCallRoutes(app: FastifyInstance, options: CallRoutesOpti
             .status(403)
             .send(new RoomanError('UNAUTHORIZED', 'Missing or invalid X-Twilio-Signature').toJSON());
         }
-        await handle(params);
+        const callId = (request.query as Record<string, unknown> | undefined)?.call;
+        await handle(params, typeof callId === 'string' ? callId : undefined);
         return reply.status(204).send();
       });
-    callback(OUTBOUND_STATUS_PATH, async (params) => {
-      const call = await outbound.recordCallback(params);
+    callback(OUTBOUND_STATUS_PATH, async (params, callId) => {
+      const call = await outbound.recordCallback(params, callId);
       if (call && FINAL_CALL_STATUSES.includes(call.status)) options.poke();
     });
-    callback(OUTBOUND_AMD_PATH, async (params) => {
-      const action = await outbound.handleAmd(params);
+    callback(OUTBOUND_AMD_PATH, async (params, callId) => {
+      const action = await outbound.handleAmd(params, callId);
       if (action !== 'none')
         options.logger.info({ callSid: params.CallSid, action }, 'answering machine handled');
     });
