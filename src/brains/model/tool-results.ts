@@ -108,6 +108,9 @@ export function resultForModel(
 const e164 = (phone: string) =>
   phone.startsWith('+') ? phone : phone.length === 10 ? `+91${phone}` : `+${phone}`;
 
+/** Ids a model may shorten or guess, and the tool that gives the full one. */
+const ID_LOOKUP: Readonly<Record<string, string>> = { lead_id: 'findLeads', meeting_id: 'listMeetings' };
+
 /** How a failed call is told to the model: the error JSON of the API, plus what to do next. */
 export function errorForModel(error: unknown): Record<string, unknown> {
   if (!isRoomanError(error))
@@ -120,12 +123,14 @@ export function errorForModel(error: unknown): Record<string, unknown> {
   if (error.field) body.field = error.field;
   if (error.issues && error.issues.length > 1) body.issues = error.issues;
   const next =
-    error.type === 'VALIDATION_ERROR'
-      ? `Ask the caller for a correct ${error.field ?? 'value'}; do not call again with the same value.`
-      : error.type === 'NOT_FOUND'
-        ? 'Nothing matched: ask the caller which one they mean.'
-        : error.retriable
-          ? 'The CRM did not answer: tell the caller and offer to try again.'
-          : 'Tell the caller it could not be done and why.';
+    error.type === 'VALIDATION_ERROR' && error.field !== undefined && ID_LOOKUP[error.field]
+      ? `${error.field} must be the full id: get it with ${ID_LOOKUP[error.field]} first.`
+      : error.type === 'VALIDATION_ERROR'
+        ? `Ask the caller for a correct ${error.field ?? 'value'}; do not call again with the same value.`
+        : error.type === 'NOT_FOUND'
+          ? 'Nothing matched: ask the caller which one they mean.'
+          : error.retriable
+            ? 'The CRM did not answer: tell the caller and offer to try again.'
+            : 'Tell the caller it could not be done and why.';
   return { ok: false, error: body, next };
 }

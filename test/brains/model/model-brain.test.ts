@@ -149,6 +149,24 @@ describe('ModelBrain tool loop', () => {
     assert.deepEqual(r.entities, { lead_ref: lead.lead_id, datetime: '2025-10-05T15:00:00+05:30' });
   });
 
+  it('tells a model that shortened a lead id to look the full one up', async () => {
+    const lead = crm.addLead({ name: 'Rohan Sharma' });
+    const c = talk();
+    const short = lead.lead_id.slice(0, 8);
+    llm.script(
+      { calls: [{ name: 'updateLeadStatus', args: { lead_id: short, status: 'FOLLOW_UP' } }] },
+      { calls: [{ name: 'findLeads', args: { query: short } }] },
+      { calls: [{ name: 'updateLeadStatus', args: { lead_id: lead.lead_id, status: 'FOLLOW_UP' } }] },
+      { text: 'Rohan Sharma is now follow up.' },
+    );
+    const r = await c.say(`move ${short} to follow up`);
+    const told = JSON.parse(String(llm.requests[1]!.body.messages.at(-1)!.content));
+    assert.equal(told.next, 'lead_id must be the full id: get it with findLeads first.');
+    assert.equal(crm.leads.get(lead.lead_id)?.status, 'FOLLOW_UP');
+    assert.equal(r.error, undefined);
+    assert.equal(r.intent, 'LEAD_UPDATE');
+  });
+
   it('asks the caller again when the model cannot fix a bad phone, then completes the lead next turn', async () => {
     const c = talk();
     llm.script(
