@@ -68,6 +68,18 @@ interface ToolRun {
   result: RealtimeToolResult | null;
 }
 
+interface UserTurn {
+  text: string;
+  source: 'speech' | 'text';
+  lastWordsWall: number;
+  /** The agent has begun answering (output or a tool call). */
+  answered: boolean;
+  /** `user.final` was emitted. */
+  announced: boolean;
+  /** The transcript entry was written (its words are settled). */
+  written: boolean;
+}
+
 interface AgentUtterance {
   turn: number;
   text: string;
@@ -92,8 +104,15 @@ export class RealtimeSession implements CallSession {
   #ended: Promise<void> | null = null;
   #seq = 0;
   #turn = 0;
-  /** The caller's words of the open turn (null: no caller turn open). */
-  #user: { text: string; source: 'speech' | 'text'; lastWordsWall: number; final: boolean } | null = null;
+  /** The caller's open turn (null: none). */
+  #user: UserTurn | null = null;
+  /**
+   * Caller words heard once the agent has begun answering: late transcription of the turn being answered, or the
+   * words of a barge-in. `interrupted` makes them a new turn; `turnComplete` gives them to the answered turn.
+   */
+  #pendingInput = '';
+  /** The model's turn was cut: its closing `turnComplete` ends nothing of the caller's (they are talking). */
+  #cutTurn = false;
   #agent: AgentUtterance | null = null;
   #toolMs = 0;
   #carry: number | null = null;
@@ -190,7 +209,8 @@ export class RealtimeSession implements CallSession {
     if (this.#agent) this.#interruptAgent();
     this.#closeUserTurn();
     this.#openUserTurn('text', trimmed);
-    this.#finishUserTurn();
+    // Typed words are final as sent.
+    this.#writeUser();
     if (!(await this.#takeModelCall())) {
       await this.#apologiseAndEnd(RATE_LIMITED_REPLY, 'rate-limited');
       return;
@@ -225,13 +245,14 @@ export class RealtimeSession implements CallSession {
       audio: (samples, sampleRate) => this.#onAudio(samples, sampleRate),
       inputTranscript: (text) => this.#onInputTranscript(text),
       outputTranscript: (text) => {
-        this.#finishUserTurn();
-        this.#agentUtterance().text += text;
+        if (!this.#ended) this.#agentUtterance().text += text;
       },
       interrupted: () => this.#interruptAgent(),
       turnComplete: () => this.#onTurnComplete(),
       toolCalls: (calls) => {
-        this.#finishUserTurn();
+        if (this.#user) this.#user.answered = true;
+        // The turn's words are settled before its tool entries are written.
+        this.#writeUser();
         for (const call of calls) void this.#runTool(call);
       },
       toolCancelled: (ids) => {
@@ -254,24 +275,29 @@ export class RealtimeSession implements CallSession {
 
   #onInputTranscript(text: string): void {
     if (this.#ended) return;
-    // Words after the agent's turn began belong to a new caller turn.
-    if (this.#user?.final) this.#closeUserTurn();
-    if (!this.#user) {
-      this.#openUserTurn('speech', '');
-      // A new turn is a new model call: the budget is checked as the caller starts, the apology follows if spent.
-      void this.#takeModelCall().then((ok) => {
-        if (!ok) void this.#apologiseAndEnd(RATE_LIMITED_REPLY, 'rate-limited');
-      });
+    if (this.#user?.answered) {
+      // Transcription has no ordering guarantee against the model's output: decided at interrupted/turnComplete.
+      this.#pendingInput += text;
+      if (this.#pendingInput.trim()) this.#events.emit('user.partial', { text: this.#pendingInput.trim() });
+      return;
     }
+    if (!this.#user) this.#openSpokenTurn('');
     const user = this.#user!;
     user.text += text;
     user.lastWordsWall = this.#now();
     if (user.text.trim()) this.#events.emit('user.partial', { text: user.text.trim() });
   }
 
+  /** A caller turn heard by the model: a new model call, so the budget is taken (the apology follows if spent). */
+  #openSpokenTurn(text: string): void {
+    this.#openUserTurn('speech', text);
+    void this.#takeModelCall().then((ok) => {
+      if (!ok) void this.#apologiseAndEnd(RATE_LIMITED_REPLY, 'rate-limited');
+    });
+  }
+
   #onAudio(samples: Int16Array, sampleRate: number): void {
     if (this.#ended) return;
-    this.#finishUserTurn();
     const agent = this.#agentUtterance();
     if (agent.samples > 0 && agent.sampleRate !== sampleRate)
       agent.samples = Math.round((agent.samples * sampleRate) / agent.sampleRate);
@@ -292,7 +318,23 @@ export class RealtimeSession implements CallSession {
 
   #onTurnComplete(): void {
     if (this.#ended) return;
-    this.#finishUserTurn();
+    if (this.#cutTurn && !this.#agent) {
+      this.#cutTurn = false;
+      return;
+    }
+    this.#cutTurn = false;
+    const user = this.#user;
+    // Words heard while the agent answered, with no interruption: the late end of the caller's own words, unless
+    // those were settled already (a tool call), in which case they are the caller's next turn.
+    let next = '';
+    if (this.#pendingInput) {
+      if (user && !user.written) {
+        user.text += this.#pendingInput;
+        user.lastWordsWall = this.#now();
+      } else next = this.#pendingInput;
+      this.#pendingInput = '';
+    }
+    this.#writeUser();
     const agent = this.#agent;
     if (agent) {
       this.#events.emit('turn.metrics', {
@@ -315,42 +357,70 @@ export class RealtimeSession implements CallSession {
     this.#closeUserTurn();
     this.#toolMs = 0;
     this.#setState(this.#toolsRunning() ? 'thinking' : 'listening');
+    if (next.trim()) this.#openSpokenTurn(next);
   }
 
   /** The caller spoke over the agent (or typed): drop its queued audio now and keep only what was heard. */
   #interruptAgent(): void {
     const agent = this.#agent;
-    if (!agent) return;
-    this.#events.emit('clear', { turn: agent.turn });
-    this.#settleAgent(true);
-    this.#setState(this.#toolsRunning() ? 'thinking' : 'listening');
+    const bargeIn = this.#pendingInput;
+    this.#pendingInput = '';
+    if (agent) {
+      this.#cutTurn = true;
+      this.#events.emit('clear', { turn: agent.turn });
+      this.#writeUser();
+      this.#settleAgent(true);
+      this.#setState(this.#toolsRunning() ? 'thinking' : 'listening');
+    }
+    // What the caller said over the agent is their next turn.
+    if (bargeIn.trim()) {
+      this.#closeUserTurn();
+      this.#openSpokenTurn(bargeIn);
+      this.#events.emit('user.partial', { text: bargeIn.trim() });
+    }
   }
 
   // ── turns and the transcript ───────────────────────────────────────────────────────────────────────────
 
   #openUserTurn(source: 'speech' | 'text', text: string): void {
     this.#turn++;
-    this.#user = { text, source, lastWordsWall: this.#now(), final: false };
+    this.#user = {
+      text,
+      source,
+      lastWordsWall: this.#now(),
+      answered: false,
+      announced: false,
+      written: false,
+    };
   }
 
-  /** The caller's turn is over (the agent answers): its words become `user.final` and a transcript entry. */
-  #finishUserTurn(): void {
+  /** The agent answers: the caller's words so far are their turn (`user.final`), shown at once. */
+  #announceUser(): void {
     const user = this.#user;
-    if (!user || user.final) return;
-    user.final = true;
+    if (!user || user.announced) return;
     const text = user.text.trim();
     if (!text) return;
+    user.announced = true;
     this.#events.emit('user.final', { turn: this.#turn, text, source: user.source });
-    const seq = this.#seq++;
-    const at = this.#clock.now();
-    void this.#record(() =>
-      this.#o.transcript?.append({ seq, turn: this.#turn, role: 'user', text, startedAt: at }),
-    );
     if (this.#state === 'listening') this.#setState('thinking');
   }
 
+  /** The turn's words are settled: announced if they were not, and written to the transcript. */
+  #writeUser(): void {
+    const user = this.#user;
+    if (!user || user.written) return;
+    this.#announceUser();
+    user.written = true;
+    const text = user.text.trim();
+    if (!text) return;
+    const seq = this.#seq++;
+    const at = this.#clock.now();
+    const turn = this.#turn;
+    void this.#record(() => this.#o.transcript?.append({ seq, turn, role: 'user', text, startedAt: at }));
+  }
+
   #closeUserTurn(): void {
-    this.#finishUserTurn();
+    this.#writeUser();
     this.#user = null;
   }
 
@@ -358,8 +428,11 @@ export class RealtimeSession implements CallSession {
     // The agent may speak first (a greeting): that is a turn of its own.
     if (!this.#user) {
       this.#openUserTurn('speech', '');
-      this.#user!.final = true;
+      this.#user!.written = true;
+      this.#user!.announced = true;
     }
+    this.#user!.answered = true;
+    this.#announceUser();
     this.#agent ??= {
       turn: this.#turn,
       text: '',

@@ -222,6 +222,25 @@ function suite(target: DatabaseTarget) {
     assert.equal(events.of('ended')[0]!.reason, 'hangup');
   });
 
+  it("caller words transcribed after the model began answering stay in the caller's turn", async () => {
+    const { session, events, orgId, sessionId } = await call('late-transcription');
+    for (let i = 0; i < 10; i++) session.pushAudio(callerAudio(20));
+    await events.until('turn.metrics');
+    for (let i = 0; i < 10; i++) session.pushAudio(callerAudio(20));
+    await events.until('turn.metrics', (m) => m.turn === 2);
+    await session.end();
+    const entries = await transcripts.entries(orgId, sessionId);
+    assert.deepEqual(
+      entries.map((e) => [e.turn, e.role, e.text]),
+      [
+        [1, 'user', 'Book a visit for tomorrow'],
+        [1, 'agent', 'Sure, tomorrow at ten?'],
+        [2, 'user', 'Yes.'],
+        [2, 'agent', 'Done.'],
+      ],
+    );
+  });
+
   it('a tool call proposed by the model runs once through the registry; its result goes back, scheduled when idle', async () => {
     const { session, events, orgId, sessionId, fake } = await call('typed-tool-call');
     await session.sendText('Add Rohan Sharma from Gurgaon, 9876543210, from Instagram');
