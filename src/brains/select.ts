@@ -56,7 +56,9 @@ export function chatModelOf(config: Pick<Config, 'brain' | 'gemini' | 'openai'>)
       // loadConfig guarantees the key for these two; the check keeps a hand-made config honest.
       if (!config.gemini) throw new Error(`ROOMAN_BRAIN=${config.brain} needs GEMINI_API_KEY`);
       const { apiKey, model, baseUrl } = config.gemini;
-      return new GeminiModel({ apiKey, model, ...(baseUrl ? { baseUrl } : {}) });
+      // GEMINI_BASE_URL may be given as ws(s):// for Live; REST takes the http(s) form of the same address.
+      const rest = baseUrl?.replace(/^ws:/i, 'http:').replace(/^wss:/i, 'https:');
+      return new GeminiModel({ apiKey, model, ...(rest ? { baseUrl: rest } : {}) });
     }
     case 'openai': {
       if (!config.openai) throw new Error('ROOMAN_BRAIN=openai needs OPENAI_BASE_URL and OPENAI_MODEL');
