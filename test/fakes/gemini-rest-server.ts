@@ -14,7 +14,7 @@ export type GeminiScripted =
       calls: { name: string; args: Record<string, unknown>; id?: string; thoughtSignature?: string }[];
       text?: string;
     }
-  | { status: number; message: string; grpcStatus: string }
+  | { status: number; message: string; grpcStatus: string; details?: unknown[] }
   | { hang: true };
 
 export interface RecordedGeminiRequest {
@@ -110,7 +110,8 @@ export class FakeGeminiRestServer {
     const answer = this.#script.shift();
     if (!answer) return sendError(res, 500, 'The fake has no scripted answer left', 'INTERNAL');
     if ('hang' in answer) return;
-    if ('status' in answer) return sendError(res, answer.status, answer.message, answer.grpcStatus);
+    if ('status' in answer)
+      return sendError(res, answer.status, answer.message, answer.grpcStatus, answer.details);
 
     const calls = 'calls' in answer ? answer.calls : [];
     const text = answer.text ?? '';

@@ -198,8 +198,11 @@ function modelErrorOf(error: unknown): ModelError {
     }
     // The Gemini API answers a wrong key with 400 INVALID_ARGUMENT / API_KEY_INVALID, not 401.
     const badKey = error.status === 400 && /API_KEY_INVALID|API key not valid/i.test(`${detail} ${reason}`);
+    // A quota answer says how long to wait in a google.rpc.RetryInfo detail: "retryDelay": "37s".
+    const delay = /"retryDelay":"(\d+(?:\.\d+)?)s"/.exec(reason)?.[1];
     return new ModelError(badKey ? 'auth' : failureOfStatus(error.status), detail, {
       status: error.status,
+      ...(delay ? { retryAfterSeconds: Number(delay) } : {}),
       cause: error,
     });
   }

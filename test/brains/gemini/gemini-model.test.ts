@@ -124,8 +124,15 @@ describe('GeminiModel (@google/genai against a fake Gemini API)', () => {
       status: 429,
       message: 'Resource has been exhausted (e.g. check quota).',
       grpcStatus: 'RESOURCE_EXHAUSTED',
+      details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '37s' }],
     });
-    await failsWith(model().complete(request()), 'rate_limited', /HTTP 429\): Resource has been exhausted/);
+    await assert.rejects(model().complete(request()), (error: unknown) => {
+      assert.ok(error instanceof ModelError);
+      assert.equal(error.failure, 'rate_limited');
+      assert.equal(error.retryAfterSeconds, 37);
+      assert.match(error.message, /HTTP 429\): Resource has been exhausted/);
+      return true;
+    });
     gemini.script({
       status: 503,
       message: 'The model is overloaded. Please try again later.',
