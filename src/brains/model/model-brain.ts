@@ -81,8 +81,8 @@ interface CallRecord {
 }
 
 /**
- * Changes that cannot be taken back run only when the caller has just answered a question without saying no,
- * whatever the model decides: closing a lead (WON, LOST) and cancelling a meeting, as the built-in engine does.
+ * Changes that cannot be taken back run only when the caller has just said yes to a question, whatever the model
+ * decides: closing a lead (WON, LOST) and cancelling a meeting, as the built-in engine does.
  */
 function needsConfirmation(name: string, args: unknown): boolean {
   if (name === 'cancelMeeting') return true;
