@@ -81,6 +81,7 @@ export function registerWebRoutes(app: FastifyInstance, options: WebRoutesOption
     // The calendar page (Google connection, subscribe links) also answers at /calendar.
     if (asset.path === '/google.html') app.get('/calendar', handler);
     if (asset.path === '/calls.html') app.get('/calls', handler); // the phone-calls page (web/calls.html)
+    if (asset.path === '/dashboard.html') app.get('/dashboard', handler); // charts of /api/stats
   }
   return assets;
 }
