@@ -170,9 +170,10 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
         clock,
       });
       stopOutboundCalls = outboundCalling.stop;
-      const speech = lazySpeech(config, logger);
       // ROOMAN_BRAIN=gemini-live: calls are speech-to-speech (src/brains/gemini-live); otherwise the cascade.
       const realtime = chooseCallBrain(config, { db: database.db, tools, clock, logger });
+      // A speech-to-speech model hears the caller itself: no recognizer is loaded for it.
+      const speech = lazySpeech(config, logger, { recognizer: realtime === undefined });
       // Calls share what the text bot has (one brain, the org's CRM, calendar, messages, zone) plus the engines.
       let opening: Promise<{ sessions: VoiceSessions; speechIn: boolean }> | undefined;
       const voiceSessions = () =>
@@ -290,7 +291,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
  * The speech engines, built once on the first call (loading a model costs a second; servers that never take a
  * call never pay it). A missing STT model is not an error: calls then take typed text only, and the log says so.
  */
-function lazySpeech(config: Config, logger: Logger) {
+function lazySpeech(config: Config, logger: Logger, want = { recognizer: true }) {
   let loading:
     | Promise<{ recognizer?: SpeechRecognizer; synthesizer?: SpeechSynthesizer; vad?: VadChoice }>
     | undefined;
@@ -299,8 +300,8 @@ function lazySpeech(config: Config, logger: Logger) {
     let recognizer: SpeechRecognizer | undefined;
     let synthesizer: SpeechSynthesizer | undefined;
     try {
-      recognizer = await createConfiguredRecognizer(settings);
-      if (!recognizer)
+      recognizer = want.recognizer ? await createConfiguredRecognizer(settings) : undefined;
+      if (!recognizer && want.recognizer)
         logger.warn(
           { modelsDir: config.modelsDir },
           'voice: no speech-recognition model installed; calls take typed text only (rooman models pull sherpa-kws-zipformer-gigaspeech-3.3M)',
