@@ -28,6 +28,7 @@ import {
   type DeliveryError,
   type OutgoingMessage,
 } from '../integrations/messaging/channel.ts';
+import { withRetry } from '../integrations/resilience/retry.ts';
 import { OrganisationRepository } from '../store/organisations.ts';
 import { type OutboxMessageRow, OutboxRepository } from '../store/outbox.ts';
 import type { Schema } from '../store/schema.ts';
@@ -172,10 +173,16 @@ export class MessageDispatcher {
         client.provider,
       );
       const at = this.#clock.now();
-      const kept = await this.#outbox.markSent(row.id, token, at, {
-        provider: client.provider,
-        providerMessageId: delivery.providerMessageId,
-      });
+      // The provider has it: failing to record that now would send it again after the lease, so the write is
+      // retried through a passing database hiccup.
+      const kept = await withRetry(
+        () =>
+          this.#outbox.markSent(row.id, token, at, {
+            provider: client.provider,
+            providerMessageId: delivery.providerMessageId,
+          }),
+        { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 2000, shouldRetry: () => true },
+      );
       if (!kept) log.warn('message sent, but its claim had been taken over meanwhile');
       log.info({ event: 'message.sent', provider: client.provider }, 'message sent');
       return {

@@ -46,6 +46,7 @@ export class OutboxSender {
   readonly #db: Kysely<Schema>;
   readonly #clock: Clock;
   readonly #immediateWaitMs: number;
+  readonly #logger: Logger;
   /** Delivers what this sender queues; the server also runs it on a timer for scheduled messages and retries. */
   readonly dispatcher: MessageDispatcher;
 
@@ -53,6 +54,7 @@ export class OutboxSender {
     this.#db = options.db;
     this.#clock = options.clock ?? systemClock;
     this.#immediateWaitMs = options.immediateWaitMs ?? 5000;
+    this.#logger = options.logger;
     this.dispatcher = new MessageDispatcher({
       db: options.db,
       logger: options.logger,
@@ -143,7 +145,17 @@ export class OutboxSender {
       timer = setTimeout(() => resolve(undefined), this.#immediateWaitMs);
     });
     try {
-      const row = await Promise.race([this.dispatcher.deliverNow(id), waited]);
+      // A failure here leaves the message queued (or claimed until its lease ends): the dispatcher job sends it.
+      const row = await Promise.race([
+        this.dispatcher.deliverNow(id).catch((err: unknown) => {
+          this.#logger.warn(
+            { err, message_id: id },
+            'message queued; sending it now failed, the dispatcher will',
+          );
+          return undefined;
+        }),
+        waited,
+      ]);
       return row?.status;
     } finally {
       clearTimeout(timer);
