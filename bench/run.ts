@@ -44,6 +44,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'mcp', load: async () => (await import('./mcp.ts')).benchMcp },
   { name: 'twilio', load: async () => (await import('./twilio.ts')).benchTwilio },
   { name: 'messages', load: async () => (await import('./messages.ts')).benchMessages },
+  { name: 'dialler', load: async () => (await import('./dialler.ts')).benchDialler },
 ];
 
 export interface BenchOutcome {
