@@ -112,6 +112,8 @@ export class GeminiLiveLink implements RealtimeLink {
     this.#o = options;
   }
 
+  readonly #openedAt = performance.now();
+
   /** The latest resumption handle (null before the server sent one). */
   get handle(): string | null {
     return this.#handle;
@@ -204,7 +206,12 @@ export class GeminiLiveLink implements RealtimeLink {
     note.socket = null;
     const connecting = this.#ai.live.connect({
       model: this.#o.model,
-      config: liveConnectConfig(this.#call, this.#o, handle),
+      // A resumed socket gets the time now, not the call's start: a long call's "tomorrow" stays right.
+      config: liveConnectConfig(
+        { ...this.#call, now: new Date(this.#call.now.getTime() + (performance.now() - this.#openedAt)) },
+        this.#o,
+        handle,
+      ),
       callbacks: {
         onmessage: (message) => {
           if (generation !== this.#generation) return;
