@@ -80,8 +80,13 @@ export class TwilioMediaClient {
   #playBase = 0;
   #playedAtBase = 0;
   #queue: Queued[] = [];
-  #saying: Array<{ bytes: Uint8Array; at: number; done: (startedAt: number) => void; startedAt: number }> =
-    [];
+  #saying: Array<{
+    bytes: Uint8Array;
+    at: number;
+    startedAt: number;
+    done: (startedAt: number) => void;
+    fail: (error: Error) => void;
+  }> = [];
   readonly #waiters = new Set<() => void>();
 
   constructor(options: TwilioMediaClientOptions) {
@@ -110,6 +115,9 @@ export class TwilioMediaClient {
     ws.addEventListener('close', (event) => {
       this.closed = { code: event.code, reason: event.reason, at: performance.now() };
       this.#stopLine();
+      // What was still to be said never will be.
+      for (const u of this.#saying.splice(0))
+        u.fail(new Error(`the server closed the stream (${event.code} ${event.reason})`));
       this.#wake();
     });
     await new Promise<void>((resolve, reject) => {
@@ -144,8 +152,9 @@ export class TwilioMediaClient {
 
   /** The caller speaks (µ-law 8 kHz): resolves with the wall time of its first frame once its last frame went. */
   say(mulaw: Uint8Array): Promise<number> {
-    return new Promise((resolve) => {
-      this.#saying.push({ bytes: mulaw, at: 0, startedAt: 0, done: resolve });
+    if (this.closed) return Promise.reject(new Error('the stream is closed'));
+    return new Promise((resolve, reject) => {
+      this.#saying.push({ bytes: mulaw, at: 0, startedAt: 0, done: resolve, fail: reject });
     });
   }
 

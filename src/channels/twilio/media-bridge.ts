@@ -17,7 +17,8 @@
 import { MULAW_SILENCE, mulawDecode, mulawEncode } from '../../audio/g711.ts';
 import { Resampler } from '../../audio/resampler.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { SessionState, VoiceSessionEventName, VoiceSessionEvents } from '../../session/events.ts';
+import type { CallSession } from '../../session/call-session.ts';
+import type { VoiceSessionEvents } from '../../session/events.ts';
 import type { CallError } from '../../store/calls.ts';
 import { createRateConverter, type RateConverter } from '../browser/rate-converter.ts';
 import { DtmfCollector } from './dtmf.ts';
@@ -38,21 +39,8 @@ const SESSION_RATE = 16_000;
 const DITHER = 16;
 const OPEN = 1;
 
-/** What the bridge uses of a call session: VoiceSession and any CallSession have it. */
-export interface BridgedSession {
-  readonly id: string;
-  readonly orgId: string;
-  readonly state: SessionState;
-  start(): Promise<void>;
-  pushAudio(audio: Uint8Array | Int16Array): void;
-  sendText(text: string): Promise<void>;
-  markPlayed(ms: number): void;
-  end(reason?: string): Promise<void>;
-  on<E extends VoiceSessionEventName>(
-    event: E,
-    listener: (payload: VoiceSessionEvents[E]) => void,
-  ): () => void;
-}
+/** The call session the bridge drives: the cascade VoiceSession or a speech-to-speech one (src/session). */
+export type BridgedSession = CallSession;
 
 /** The part of a `ws` WebSocket the bridge uses. */
 export interface MediaSocket {
@@ -291,6 +279,8 @@ export class TwilioMediaBridge {
       if (message.streamSid !== message.start.streamSid) throw new ProtocolError('start: streamSid differs');
       this.#streamSid = message.streamSid;
       this.#phase = 'opening';
+      // Caller audio is timed from here: what arrives while the session opens is kept, then caught up on.
+      this.#startedAt = this.#now();
       void this.#open({
         streamSid: message.streamSid,
         callSid: message.start.callSid,
@@ -302,6 +292,7 @@ export class TwilioMediaBridge {
     if (this.#phase === 'connecting') throw new ProtocolError(`"${message.event}" before "start"`);
     if (message.streamSid !== this.#streamSid)
       throw new ProtocolError(`"${message.event}" for another stream`);
+    if (message.event === 'media' && message.media.track === 'inbound') this.#meter(message.media.payload);
     if (this.#phase === 'opening') {
       // The session is being opened (the first call loads the speech models): keep the stream in order.
       this.#early.push(message);
@@ -341,7 +332,6 @@ export class TwilioMediaBridge {
       this.#call = call;
       this.#subscribe(call.session);
       await call.session.start();
-      this.#startedAt = this.#now();
       this.#phase = 'live';
       this.#log.info(
         { callId: call.callId, orgId: call.orgId, sessionId: call.session.id },
@@ -364,12 +354,17 @@ export class TwilioMediaBridge {
     }
   }
 
-  #onAudio(payload: string): void {
-    const mulaw = Buffer.from(payload, 'base64');
-    this.#inboundMs += mulaw.length / (TWILIO_SAMPLE_RATE / 1000);
-    // Audio faster than real time would let one caller take the recognizer's CPU from every other call.
+  /** Audio faster than real time would let one caller take the recognizer's CPU from every other call. */
+  #meter(payload: string): void {
+    // base64: 4 characters per 3 bytes, less the padding.
+    const bytes = (payload.length * 3) / 4 - (payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0);
+    this.#inboundMs += bytes / (TWILIO_SAMPLE_RATE / 1000);
     if (this.#inboundMs - (this.#now() - this.#startedAt) > this.#limits.maxAudioAheadMs)
       throw new ProtocolError('audio faster than real time');
+  }
+
+  #onAudio(payload: string): void {
+    const mulaw = Buffer.from(payload, 'base64');
     const pcm16k = this.#upsampler.process(mulawDecode(mulaw));
     this.#dither(pcm16k);
     this.#call?.session.pushAudio(pcm16k);

@@ -3,6 +3,7 @@
  * sign), and the requests Twilio makes to it: signed form webhooks, and signed media streams (the fake client).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,4 +134,32 @@ export async function startPhoneServer(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The HTTP status a WebSocket upgrade gets (101 when accepted). */
+export function upgradeStatus(base: string, path: string, headers: Record<string, string>): Promise<number> {
+  const url = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      // A fresh connection each time: a refused upgrade must not hand its socket to the next request.
+      agent: false,
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        ...headers,
+      },
+    });
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      resolve(101);
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -5,13 +5,19 @@
  * No speech model here: keypad turns (DTMF) drive the calls; replies are spoken (eSpeak) and played by the fake.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import twilio from 'twilio';
 import { CallRepository, PhoneNumberRepository } from '../../../src/store/calls.ts';
 import { sid } from '../../fakes/twilio-media-client.ts';
 import { createTestOrg } from '../../helpers/db.ts';
-import { ACCOUNT_SID, AUTH_TOKEN, type PhoneServer, PUBLIC_URL, startPhoneServer } from './harness.ts';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  type PhoneServer,
+  PUBLIC_URL,
+  startPhoneServer,
+  upgradeStatus,
+} from './harness.ts';
 
 let server: PhoneServer;
 let calls: CallRepository;
@@ -21,34 +27,6 @@ before(async () => {
   calls = new CallRepository(server.rooman.database.db);
 });
 after(() => server.close());
-
-/** The HTTP status a WebSocket upgrade gets (101 when accepted). */
-function upgradeStatus(path: string, headers: Record<string, string>): Promise<number> {
-  const url = new URL(path, server.base);
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      // A fresh connection each time: a refused upgrade must not hand its socket to the next request.
-      agent: false,
-      headers: {
-        connection: 'Upgrade',
-        upgrade: 'websocket',
-        'sec-websocket-version': '13',
-        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-        ...headers,
-      },
-    });
-    req.on('upgrade', (_res, socket) => {
-      socket.destroy();
-      resolve(101);
-    });
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 const transcriptOf = async (orgId: string, sessionId: string) =>
   (await server.rooman.database.db
@@ -115,9 +93,9 @@ describe('signatures', () => {
   test('the media WebSocket upgrade needs a signature over the public wss:// URL', async () => {
     const good = twilio.getExpectedTwilioSignature(AUTH_TOKEN, 'wss://rooman.test/twilio/media', {});
     const overHttps = twilio.getExpectedTwilioSignature(AUTH_TOKEN, 'https://rooman.test/twilio/media', {});
-    assert.equal(await upgradeStatus('/twilio/media', {}), 403);
-    assert.equal(await upgradeStatus('/twilio/media', { 'x-twilio-signature': overHttps }), 403);
-    assert.equal(await upgradeStatus('/twilio/media', { 'x-twilio-signature': good }), 101);
+    assert.equal(await upgradeStatus(server.base, '/twilio/media', {}), 403);
+    assert.equal(await upgradeStatus(server.base, '/twilio/media', { 'x-twilio-signature': overHttps }), 403);
+    assert.equal(await upgradeStatus(server.base, '/twilio/media', { 'x-twilio-signature': good }), 101);
   });
 });
 
@@ -293,6 +271,19 @@ describe('media stream', () => {
         }),
     ],
     ['a second start', (c: Client) => c.begin({ connected: false })],
+    [
+      'audio much faster than real time (12 s at once)',
+      (c: Client) => {
+        const payload = Buffer.alloc(160, 0xff).toString('base64');
+        for (let i = 0; i < 600; i++)
+          c.sendJson({
+            event: 'media',
+            sequenceNumber: c.nextSequence(),
+            streamSid: c.streamSid,
+            media: { track: 'inbound', payload },
+          });
+      },
+    ],
   ] as const) {
     test(`${what} ends that call only (1008, error recorded, transcript kept)`, async () => {
       const [bad, good] = await Promise.all([server.answer(), server.answer()]);

@@ -79,6 +79,10 @@ test('spoken request over the phone: the lead is created, the reply is spoken ba
     assert.ok(clearAt >= bargeAt, 'the clear came before the caller spoke');
     assert.ok(client.echoedMarks.some((m) => m.how === 'cleared') || client.droppedBytes > 0);
     assert.deepEqual(client.problems, []);
+  } catch (error) {
+    for (const line of server.lines)
+      if (line.level >= 40) console.log(`# server: ${JSON.stringify(line).slice(0, 300)}`);
+    throw error;
   } finally {
     client.stop();
     await client.closedWith();
