@@ -48,6 +48,7 @@ import {
   type Organisation,
   OrganisationRepository,
 } from './store/organisations.ts';
+import { modelCallLimiter, RateLimitRepository } from './store/rate-limits.ts';
 import { StatsRepository } from './store/stats.ts';
 import { TranscriptRepository, transcriptSink } from './store/transcripts.ts';
 import { turnMetricsRecorder } from './store/turn-metrics.ts';
@@ -127,6 +128,12 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       tools,
       tasks: ALL_TASKS,
       logger,
+      // Counted per organisation in the database, so every instance spends from one budget.
+      allowModelCall: modelCallLimiter(
+        new RateLimitRepository(database.db),
+        { limit: config.modelCallsPerMinute, windowMs: 60_000 },
+        clock,
+      ),
     });
     const timeZoneOf = async (orgId: string) => (await orgs.findById(orgId))?.timeZone ?? config.timeZone;
     const bot = new BotService({

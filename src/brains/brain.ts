@@ -18,6 +18,8 @@ export interface BrainTurn {
 }
 
 export interface BrainContext {
+  /** The organisation the turn acts for (per-organisation budgets such as model calls); absent in unit tests. */
+  orgId?: string;
   crm: CrmGateway;
   /** The organisation's calendar and message channel, when the product has them. */
   calendar?: MeetingCalendar;

@@ -23,6 +23,8 @@ export interface TextBrainDeps {
   /** The local brain's tasks (default: the CRM tasks). */
   tasks?: readonly TaskDefinition[];
   logger?: Logger;
+  /** The per-organisation model-call budget (language-model brains only; the built-in engine costs nothing). */
+  allowModelCall?: (orgId: string) => Promise<boolean>;
 }
 
 export function createTextBrain(
@@ -43,6 +45,7 @@ export function createTextBrain(
     tools: deps.tools,
     understander: deps.understander,
     ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.allowModelCall ? { allowModelCall: deps.allowModelCall } : {}),
   });
 }
 

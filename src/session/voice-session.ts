@@ -671,6 +671,7 @@ export class VoiceSession {
           ...(this.#o.messages ? { messages: this.#o.messages } : {}),
           now: this.#clock.now(),
           timeZone: this.#o.timeZone,
+          orgId: this.orgId,
           idempotencyKey: (this.#o.idempotencyKey ?? voiceTurnIdempotencyKey)(this.orgId, this.id, turn),
         },
       );

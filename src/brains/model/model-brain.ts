@@ -60,6 +60,11 @@ export interface ModelBrainOptions {
   trim?: Partial<TrimLimits>;
   /** Operator text appended to the system instruction. */
   instructions?: string;
+  /**
+   * Takes one model call from the organisation's budget (shared by every instance, see src/store/rate-limits.ts);
+   * false when it is spent: the caller hears an apology and no request reaches the provider.
+   */
+  allowModelCall?: (orgId: string) => Promise<boolean>;
 }
 
 /** Tools that need a part of the product the turn may not have. */
@@ -108,7 +113,16 @@ const TASKS = new Set<Intent>(TASK_INTENTS);
 const ACTS = new Set<Intent>(DIALOGUE_ACTS);
 
 export const MODEL_DOWN_REPLY = "Sorry, I can't answer right now. Please try again in a moment.";
+export const MODEL_BUDGET_REPLY =
+  "Sorry, I'm handling too many requests for your organisation right now. Please try again in a minute.";
 const NO_ANSWER_REPLY = "Sorry, I didn't catch that. Could you say it again?";
+
+/** Our own per-organisation budget refused the call (not the provider's rate limit). */
+class ModelBudgetSpent extends ModelError {
+  constructor() {
+    super('rate_limited', "the organisation's model-call budget for this minute is spent");
+  }
+}
 
 export class ModelBrain implements Brain {
   readonly #o: ModelBrainOptions;
@@ -157,6 +171,7 @@ export class ModelBrain implements Brain {
         const toolChoice = round < maxRounds ? 'auto' : 'none';
         let answer: Awaited<ReturnType<ChatModel['complete']>>;
         try {
+          await this.#takeModelCall(context.orgId);
           answer = await this.#o.model.complete({
             system,
             messages: history,
@@ -277,6 +292,11 @@ export class ModelBrain implements Brain {
    * The model failed (auth, rate limit, outage, timeout). The caller hears a short apology; the bot's JSON says
    * why. A change already made this turn is kept in the history (and reported), so the next turn knows of it.
    */
+  async #takeModelCall(orgId: string | undefined): Promise<void> {
+    if (orgId === undefined || !this.#o.allowModelCall) return;
+    if (!(await this.#o.allowModelCall(orgId))) throw new ModelBudgetSpent();
+  }
+
   #modelFailed(
     error: unknown,
     t: {
@@ -298,7 +318,11 @@ export class ModelBrain implements Brain {
           entities: t.understood?.entities ?? {},
           reply: '',
         };
-    reply.reply = done ? "That's done, but I can't say more right now." : MODEL_DOWN_REPLY;
+    reply.reply = done
+      ? "That's done, but I can't say more right now."
+      : error instanceof ModelBudgetSpent
+        ? MODEL_BUDGET_REPLY
+        : MODEL_DOWN_REPLY;
     reply.error = { type: 'PARSING_ERROR', details: `Language model unavailable: ${error.message}` };
     if (!t.wrote) return { reply, state: t.turn.state ?? emptyState(), wrote: false };
     t.history.push({ role: 'assistant', text: reply.reply, calls: [] });

@@ -111,6 +111,7 @@ export class BotService implements BotHandler {
           ...(messages ? { messages } : {}),
           now,
           timeZone,
+          orgId,
           idempotencyKey: turnIdempotencyKey(orgId, sessionId, turn),
         },
       );
