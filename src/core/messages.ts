@@ -94,6 +94,8 @@ export const SendMessageResult = z.object({
   status: MessageStatus,
   /** When a scheduled message goes out (ISO-8601 with offset); absent for one sent now. */
   send_at: z.string().optional(),
+  /** Why it was not sent (status FAILED), or why it is waiting for another attempt (QUEUED). */
+  error: z.string().optional(),
 });
 export type SendMessageResult = z.infer<typeof SendMessageResult>;
 

@@ -135,7 +135,11 @@ export class OutboxSender {
       return { message_id: id, status: 'QUEUED', send_at: toZonedIso(sendAt, org.timeZone) };
     }
     const delivered = await this.#deliverSoon(id);
-    return { message_id: id, status: delivered ?? 'SENDING' };
+    return {
+      message_id: id,
+      status: delivered?.status ?? 'SENDING',
+      ...(delivered?.last_error ? { error: delivered.last_error } : {}),
+    };
   }
 
   /** Delivers at once, waiting a bounded time for the answer; undefined when it is still under way. */
@@ -156,7 +160,7 @@ export class OutboxSender {
         }),
         waited,
       ]);
-      return row?.status;
+      return row;
     } finally {
       clearTimeout(timer);
     }

@@ -1,7 +1,7 @@
 /**
  * "Send a WhatsApp to … tomorrow at 9 saying …" through the local brain: the time said becomes the message's
  * `send_at`, the reply says when it will go, and the message waits in the queue until then; a time inside the
- * message itself ("see you at 5") schedules nothing.
+ * message itself ("see you at 5") schedules nothing; a message the provider refuses is reported as not sent.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -10,9 +10,11 @@ import { LocalBrain } from '../../../src/brains/local/local-brain.ts';
 import { MESSAGE_TASKS } from '../../../src/brains/local/tasks/index.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { BuiltinCrm } from '../../../src/crm/builtin-crm.ts';
+import { TelegramClient } from '../../../src/integrations/messaging/telegram.ts';
 import { crmTools } from '../../../src/tools/crm-tools.ts';
 import { messageTools } from '../../../src/tools/message-tools.ts';
 import { createUnderstandingEngine } from '../../../src/understanding/engine.ts';
+import { FakeTelegramApi } from '../../fakes/telegram-bot-api.ts';
 import { databaseTargets } from '../../helpers/db.ts';
 import { type Harness, openHarness } from './harness.ts';
 
@@ -20,6 +22,7 @@ for (const target of databaseTargets()) {
   describe(`scheduled messages said to the local brain (${target.name})`, () => {
     let h: Harness;
     let crm: BuiltinCrm;
+    let telegram: FakeTelegramApi;
     let turn = 0;
     const brain = new LocalBrain({
       understander: createUnderstandingEngine(),
@@ -42,7 +45,10 @@ for (const target of databaseTargets()) {
     };
 
     before(async () => {
-      h = await openHarness(target, {});
+      telegram = await new FakeTelegramApi('9:voice', { unknownChats: ['@ghost_chat'] }).start();
+      h = await openHarness(target, {
+        telegram: new TelegramClient({ botToken: '9:voice', apiBaseUrl: telegram.url }),
+      });
       crm = new BuiltinCrm({
         db: h.database.db,
         kind: h.database.kind,
@@ -55,6 +61,7 @@ for (const target of databaseTargets()) {
     after(async () => {
       await crm.close();
       await h.close();
+      await telegram.close();
     });
 
     it('"tomorrow at 9" is when it goes: queued with send_at, the reply says so, sent at that time', async () => {
@@ -78,6 +85,20 @@ for (const target of databaseTargets()) {
       const [row] = await h.outbox.list(h.orgId, 1);
       assert.equal(row?.send_at, null);
       assert.equal(row?.status, 'SENT');
+    });
+
+    it('a message the provider refuses is not reported as sent: the speaker hears why', async () => {
+      const r = await say('send a telegram to @ghost_chat saying hello there');
+      assert.equal(
+        r.reply,
+        "I couldn't send your Telegram message to @ghost_chat: Telegram refused the message (HTTP 400): Bad Request: chat not found.",
+      );
+      const ok = await say('send a telegram to @rooman_team saying hello there');
+      assert.equal(ok.reply, 'Done. I\'ve sent your Telegram message to @rooman_team: "hello there".');
+      assert.deepEqual(
+        telegram.sent.map((m) => [m.chat_id, m.text]),
+        [['@rooman_team', 'hello there']],
+      );
     });
   });
 }

@@ -205,10 +205,16 @@ export const messageSendTask: TaskDefinition = {
     const what = channel === 'email' ? 'e-mail' : `${CHANNEL_NAME[channel]} message`;
     if (typeof output.send_at === 'string')
       return `Done. Your ${what} to ${who} will go out ${say.dateTime(output.send_at)}: "${slots.body}".`;
+    // Not every provider answers at once, and some refuse: the speaker hears which.
+    if (output.status === 'FAILED')
+      return `I couldn't send your ${what} to ${who}: ${output.error ?? 'no reason given'}.`;
+    if (output.status !== 'SENT')
+      return `Your ${what} to ${who} is queued: ${CHANNEL_NAME[channel]} hasn't taken it yet, so I'll keep trying.`;
     return `Done. I've sent your ${what} to ${who}: "${slots.body}".`;
   },
   leadAfter: () => undefined,
-  outcome: ({ slots }) => `sent a ${slots.channel} message to ${slots[NAME] ?? slots.to}`,
+  outcome: ({ slots, output }) =>
+    `${output.status === 'FAILED' ? 'failed to send' : output.send_at ? 'scheduled' : 'sent'} a ${slots.channel} message to ${slots[NAME] ?? slots.to}`,
 };
 
 function useLead(s: Record<string, string>, lead: Lead): void {
