@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { GeminiLiveBrain } from '../../src/brains/gemini-live/gemini-live-brain.ts';
 import { LocalBrain } from '../../src/brains/local/local-brain.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { BuiltinCrm } from '../../src/crm/builtin-crm.ts';
@@ -16,7 +17,10 @@ import type { Database } from '../../src/store/database.ts';
 import { bucketStarts, StatsRepository } from '../../src/store/stats.ts';
 import { TranscriptRepository, transcriptSink } from '../../src/store/transcripts.ts';
 import { TurnMetricsRepository, type TurnOf, turnMetricsRecorder } from '../../src/store/turn-metrics.ts';
+import { crmTools } from '../../src/tools/crm-tools.ts';
 import { createUnderstandingEngine } from '../../src/understanding/engine.ts';
+import { callerAudio } from '../brains/gemini-live/recorder.ts';
+import { FakeGeminiLive, loadLiveScenario } from '../fakes/gemini-live-server.ts';
 import { createTestOrg, type DatabaseTarget, databaseTargets } from '../helpers/db.ts';
 
 for (const target of databaseTargets())
@@ -87,6 +91,47 @@ function suite(target: DatabaseTarget) {
     assert.equal(rows[0]!.filler, false);
     const other = (await createTestOrg(database.db)).id;
     assert.deepEqual(await new TurnMetricsRepository(database.db).forSession(other, session.id), []);
+  });
+
+  it('stores a speech-to-speech call (Gemini Live, fake server) with its speech end → first audio time', async () => {
+    const org = (await createTestOrg(database.db)).id;
+    const fake = await FakeGeminiLive.start({ scenario: await loadLiveScenario('spoken-turn') });
+    try {
+      const writes: Promise<void>[] = [];
+      const recorder = turnMetricsRecorder(database.db, { now: () => new Date(), onError: () => {} });
+      const sessions = new VoiceSessions({
+        brain: new LocalBrain({ understander: createUnderstandingEngine() }),
+        crmFor: (orgId) => crm.gatewayFor(orgId),
+        timeZone: TZ,
+        realtime: {
+          brain: new GeminiLiveBrain({ apiKey: 'TEST_KEY', baseUrl: fake.baseUrl, reconnectDelaysMs: [0] }),
+          tools: crmTools(),
+        },
+        metricsFor: (orgId, sessionId, channel) => {
+          const sink = recorder(orgId, sessionId, channel);
+          return (m) => {
+            const write = sink(m);
+            writes.push(write);
+            return write;
+          };
+        },
+      });
+      const session = await sessions.open(org, 'twilio');
+      const answered = new Promise<void>((resolve) => session.on('turn.metrics', () => resolve()));
+      session.pushAudio(callerAudio(300));
+      await answered;
+      await session.end();
+      await Promise.all(writes);
+      const rows = await new TurnMetricsRepository(database.db).forSession(org, session.id);
+      assert.deepEqual(
+        rows.map((r) => [r.turn, r.channel, r.source]),
+        [[1, 'twilio', 'speech']],
+      );
+      assert.equal(typeof rows[0]!.speech_end_to_first_audio_ms, 'number');
+      assert.equal(rows[0]!.stt_final_ms, null);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('reports a write that fails (an unknown organisation) to onError, and the call goes on', async () => {
