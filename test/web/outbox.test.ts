@@ -17,6 +17,8 @@ import { FakeTelegramApi } from '../fakes/telegram-bot-api.ts';
 import { launchChromium } from './chromium.ts';
 
 const TOKEN = '555:web-test';
+/** Chats the fake Bot API does not know (yet). */
+const unknownChats: string[] = ['@new_group'];
 
 let dataDir: string | undefined;
 let profileDir: string | undefined;
@@ -38,7 +40,7 @@ const post = async (payload: object) => {
 };
 
 before(async () => {
-  telegram = await new FakeTelegramApi(TOKEN).start();
+  telegram = await new FakeTelegramApi(TOKEN, { unknownChats }).start();
   dataDir = await mkdtemp(join(tmpdir(), 'rooman-outbox-data-'));
   profileDir = await mkdtemp(join(tmpdir(), 'rooman-outbox-profile-'));
   const config = loadConfig({
@@ -126,4 +128,19 @@ test('the form shows a refused recipient by its field, then sends a good message
     problems.filter((p) => !/status of 400 \(Bad Request\)/.test(p)),
     [],
   );
+});
+
+test('a refused message shows its reason; Retry sends it once the cause is fixed', async () => {
+  const failed = await post({ channel: 'telegram', to: '@new_group', body: 'Welcome to the group' });
+  assert.equal(failed.status, 'FAILED');
+  await page.goto(`${baseUrl}/outbox`);
+  const row = page.locator(`#messages tr[data-id="${failed.id}"]`);
+  await row.waitFor();
+  assert.equal(await row.locator('.tag').textContent(), 'FAILED');
+  assert.match((await row.locator('td.last-error').textContent()) ?? '', /chat not found/);
+  unknownChats.length = 0; // the bot was added to the group
+  await row.getByRole('button', { name: 'Retry the message to @new_group' }).click();
+  await row.locator('.tag', { hasText: 'SENT' }).waitFor({ timeout: 15_000 });
+  assert.equal(telegram!.sent.filter((m) => m.text === 'Welcome to the group').length, 1);
+  assert.equal(await row.locator('td.last-error').textContent(), '');
 });
