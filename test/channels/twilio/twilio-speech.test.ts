@@ -35,7 +35,8 @@ test('spoken request over the phone: the lead is created, the reply is spoken ba
   await client.connect();
   client.begin();
   try {
-    const spokenAt = await client.say(telephone(request));
+    await client.say(telephone(request));
+    const speechEnd = performance.now();
     // The lead, in the organisation the number belongs to.
     const said = async () => {
       const { rows } = await sql<{ role: string; text: string }>`
@@ -64,7 +65,7 @@ test('spoken request over the phone: the lead is created, the reply is spoken ba
     assert.ok(rms(reply) > 300, `the reply is silent (rms ${Math.round(rms(reply))})`);
     await client.until(() => client.echoedMarks.some((m) => m.how === 'played'), 'a played mark');
     console.log(
-      `# phone: caller speech start → first reply frame ${Math.round(firstAudio - spokenAt)} ms (incl. the utterance); lead ${lead.name} ${lead.phone}`,
+      `# phone: end of the caller's speech → first reply frame ${Math.round(firstAudio - speechEnd)} ms; lead ${lead.name} ${lead.phone}`,
     );
 
     // A long reply (the keypad entry is not understood), then the caller talks over it.
