@@ -229,9 +229,9 @@ export class OutboundCalls {
     const agent = (await this.agents.find(call.orgId, call.agent)) ?? BUILTIN_AGENT;
     const { client } = this.requireConfigured();
     try {
-      // `machine_start` (detection without waiting for the beep) is too early for a message: it would be
-      // spoken over the greeting. The agent asked for DetectMessageEnd then, so it only sees machine_end_*.
-      if (agent.voicemail === 'message' && agent.voicemailMessage && answeredBy !== 'machine_start') {
+      // A message goes after the beep (`machine_end_*`, from DetectMessageEnd); a fax, or a machine caught
+      // before its greeting ended, is hung up on.
+      if (agent.voicemail === 'message' && agent.voicemailMessage && answeredBy.startsWith('machine_end')) {
         const twiml = new twilio.twiml.VoiceResponse();
         twiml.say(agent.voicemailMessage);
         twiml.hangup();
@@ -273,6 +273,35 @@ export class OutboundCalls {
     stream.parameter({ name: STREAM_PARAMETERS.orgId, value: call.orgId });
     stream.parameter({ name: STREAM_PARAMETERS.agent, value: call.agent });
     return response.toString();
+  }
+
+  /**
+   * Live calls: those an instance is bridging (fresh heartbeat) and those placed but not bridged yet (queued,
+   * ringing, or answered while the stream starts), from any instance. Calls not bridged for two hours are left out:
+   * their end was never reported.
+   */
+  async listLive(orgId: string): Promise<(CallRecord & { bridged: boolean })[]> {
+    const now = this.#clock.now();
+    const bridged = await this.calls.listLive(orgId, { now });
+    const known = new Set(bridged.map((c) => c.id));
+    const pending = await this.#options.db
+      .selectFrom('calls')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('ended_at', 'is', null)
+      .where('heartbeat_at', 'is', null)
+      .where('status', 'in', ['queued', 'initiated', 'ringing', 'in-progress'])
+      .where('created_at', '>', new Date(now.getTime() - 2 * 60 * 60_000))
+      .orderBy('created_at')
+      .limit(500)
+      .execute();
+    const waiting = await Promise.all(
+      pending.filter((r) => !known.has(r.id)).map((r) => this.calls.findById(orgId, r.id)),
+    );
+    return [
+      ...bridged.map((c) => ({ ...c, bridged: true })),
+      ...waiting.filter((c) => c !== undefined).map((c) => ({ ...c, bridged: false })),
+    ];
   }
 
   /** Hangs up a call (any instance may ask; Twilio ends it wherever its audio is bridged). */

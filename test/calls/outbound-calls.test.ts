@@ -229,6 +229,12 @@ for (const target of databaseTargets()) {
       const sent = h.fake.calls.get(res.body.call_sid);
       assert.ok(sent);
       await h.fake.waitFor(() => sent.status === 'in-progress', 'the answer');
+      await h.fake.settled();
+      const waiting = (await h.api('GET', '/api/calls?live=true')).body.calls.find(
+        (c: { id: string }) => c.id === res.body.id,
+      );
+      assert.equal(waiting?.bridged, false, 'placed and answered, the stream not started yet');
+      assert.deepEqual(waiting?.transcript, []);
       // What the media bridge does when it takes the call: a transcript session and a place in the live registry.
       const sessionId = randomUUID();
       const transcripts = new TranscriptRepository(database.db);
@@ -258,6 +264,7 @@ for (const target of databaseTargets()) {
       const mine = live.body.calls.find((c: { id: string }) => c.id === res.body.id);
       assert.ok(mine, JSON.stringify(live.body));
       assert.equal(mine.status, 'in-progress');
+      assert.equal(mine.bridged, true);
       assert.deepEqual(
         mine.transcript.map((e: { role: string; text: string }) => [e.role, e.text]),
         [
@@ -268,6 +275,9 @@ for (const target of databaseTargets()) {
       // Bridged by another instance, hung up from this one.
       assert.equal((await h.api('POST', `/api/calls/${res.body.id}/hangup`)).status, 200);
       assert.equal(sent.status, 'completed');
+      await h.fake.settled();
+      const after = (await h.api('GET', '/api/calls?live=true')).body.calls;
+      assert.equal(after.filter((c: { id: string }) => c.id === res.body.id).length, 0);
     });
 
     test('Twilio callbacks without a valid signature are refused with 403 and change nothing', async () => {

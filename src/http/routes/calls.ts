@@ -178,10 +178,11 @@ export function registerCallRoutes(app: FastifyInstance, options: CallRoutesOpti
     const orgId = await options.resolveOrg(request);
     const query = parseWith(CallListQuery, request.query, 'query');
     if (query.live === 'true') {
-      const live = await outbound.calls.listLive(orgId, { now: clock.now() });
+      const live = await outbound.listLive(orgId);
       const calls = await Promise.all(
         live.map(async (call) => ({
           ...callJson(call),
+          bridged: call.bridged,
           transcript: call.sessionId
             ? (await options.transcripts.entries(orgId, call.sessionId)).map((e) => ({
                 role: e.role,
