@@ -43,6 +43,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'model-brain', load: async () => (await import('./model-brain.ts')).benchModelBrain },
   { name: 'mcp', load: async () => (await import('./mcp.ts')).benchMcp },
   { name: 'twilio', load: async () => (await import('./twilio.ts')).benchTwilio },
+  { name: 'calendar', load: async () => (await import('./calendar.ts')).benchCalendar },
   { name: 'messages', load: async () => (await import('./messages.ts')).benchMessages },
   { name: 'dialler', load: async () => (await import('./dialler.ts')).benchDialler },
 ];

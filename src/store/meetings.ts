@@ -217,7 +217,7 @@ export class MeetingRepository {
   }
 
   /** Confirmed series and meetings with reminders, which may have an occurrence starting in [from, to). */
-  async withReminders(from: Date, to: Date, limit = 1000): Promise<MeetingRow[]> {
+  async withReminders(from: Date, to: Date, limit = 5000): Promise<MeetingRow[]> {
     return this.#db
       .selectFrom('meetings')
       .selectAll()

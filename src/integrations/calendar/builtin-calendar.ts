@@ -114,8 +114,8 @@ const badAttendee = (i: number, message: string) =>
   });
 
 /** How far ahead a new series is checked for clashes, and in how many of its occurrences. */
-const CONFLICT_HORIZON_MS = 366 * 86_400_000;
-const CONFLICT_OCCURRENCES = 200;
+const CONFLICT_HORIZON_MS = 183 * 86_400_000;
+const CONFLICT_OCCURRENCES = 100;
 const MAX_CONFLICTS = 20;
 
 /** The instant a local day starts in `tz` (kept here for callers of the calendar). */
@@ -229,7 +229,7 @@ export class BuiltinCalendar {
     );
   }
 
-  /** Other meetings' occurrences that overlap the occurrences of `subject` (a series: its first year). */
+  /** Other meetings' occurrences that overlap the occurrences of `subject` (a series: its first six months, up to 100 occurrences). */
   async #conflicts(db: Kysely<Schema>, orgId: string, subject: MeetingRow, tz: string): Promise<Meeting[]> {
     if (subject.status === 'CANCELLED') return [];
     const mine = subject.recurrence
@@ -242,8 +242,19 @@ export class BuiltinCalendar {
     const to = mine.at(-1)!.end;
     const rows = await new MeetingRepository(db).candidates(orgId, { from, to, exceptId: subject.id });
     const found: { row: MeetingRow; occurrence: Occurrence }[] = [];
+    // The subject's occurrences all have one length, so their ends are sorted like their starts: the first one
+    // ending after an occurrence starts is the only one that can overlap it first.
+    const ends = mine.map((m) => m.end.getTime());
     for (const { row, occurrence } of expandRows(rows, from, to)) {
-      if (mine.some((m) => m.start < occurrence.end && occurrence.start < m.end))
+      const start = occurrence.start.getTime();
+      let lo = 0;
+      let hi = ends.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ends[mid]! > start) hi = mid;
+        else lo = mid + 1;
+      }
+      if (lo < mine.length && mine[lo]!.start.getTime() < occurrence.end.getTime())
         found.push({ row, occurrence });
       if (found.length >= MAX_CONFLICTS) break;
     }

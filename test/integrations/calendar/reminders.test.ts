@@ -68,7 +68,7 @@ for (const target of databaseTargets()) {
         )
       ).rows;
 
-    it('two instances send each reminder of each occurrence exactly once; a cancelled occurrence is skipped', async () => {
+    it('two instances send each reminder of each occurrence exactly once; a cancelled occurrence gets none', async () => {
       const calendar = new BuiltinCalendar({ db: database.db, logger: silentLogger, clock, blocks: false });
       const cal = calendar.calendarFor(orgId);
       const { meeting } = await cal.create({
@@ -120,6 +120,36 @@ for (const target of databaseTargets()) {
         ['SENT', 'SENT', 'SENT', 'SENT'],
         'the cancelled occurrence was never planned: its reminder was due after the cancel',
       );
+    });
+
+    it('a reminder planned before its meeting was cancelled is skipped, not sent', async () => {
+      clock.set('2025-11-03T09:00:00Z');
+      const calendar = new BuiltinCalendar({ db: database.db, logger: silentLogger, clock, blocks: false });
+      const cal = calendar.calendarFor(orgId);
+      const { meeting } = await cal.create({
+        title: 'vendor call',
+        start: at('2025-11-03T10:00:00Z'),
+        end: at('2025-11-03T10:30:00Z'),
+        attendees: ['vendor@example.com'],
+        recurrence: null,
+        reminderMinutes: [15],
+      });
+      const outbox = new OutboxSender({ db: database.db, logger: silentLogger, clock, blocks: false });
+      const job = {
+        db: database.db,
+        messagesFor: (org: string) => outbox.senderFor(org),
+        logger: silentLogger,
+        clock,
+      };
+      // Planned (due within the round) but not yet due.
+      clock.set('2025-11-03T09:44:45Z');
+      assert.deepEqual(await runReminders(job), { planned: 1, sent: 0, skipped: 0, failed: 0 });
+      await cal.cancel(meeting.meeting_id);
+      clock.set('2025-11-03T09:45:00Z');
+      assert.deepEqual(await runReminders(job), { planned: 0, sent: 0, skipped: 1, failed: 0 });
+      const [row] = await new MeetingReminderRepository(database.db).forMeeting(meeting.meeting_id);
+      assert.equal(row!.status, 'SKIPPED');
+      assert.equal((await outboxRows()).filter((r) => r.recipient === 'vendor@example.com').length, 0);
     });
 
     it('a sender that fails is retried with backoff, then the reminder is sent once', async () => {
