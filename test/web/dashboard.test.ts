@@ -249,8 +249,29 @@ test('a recent call opens its transcript, and the page refreshes itself', async 
     await page.locator('#chart-leads-status rect.bar[data-label="Follow-up"]').getAttribute('data-value'),
     '1',
   );
+
+  // By the hour over the last day: only the hour with the three recent spoken turns has points.
+  await page.locator('#range').selectOption('24h');
+  await page.locator('#chart-latency .x-label', { hasText: 'Hour' }).waitFor();
+  const latency = page.locator('#chart-latency svg');
+  assert.deepEqual(await latency.locator('g[data-series="p50"] circle.point title').allTextContents(), [
+    `p50, ${hourLabel(Date.now() - 3_600_000)}: 900`,
+  ]);
+  assert.equal(await latency.locator('g[data-series="p95"] circle.point').count(), 1);
+  // The two leads of days ago are out of this range.
+  assert.equal(await page.locator('#card-leads').textContent(), '2');
   assert.deepEqual(problems, []);
 });
+
+/** The label of the local hour holding `at`, as the page writes it (the organisation's zone, Asia/Kolkata). */
+function hourLabel(at: number): string {
+  const hour = new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit',
+    hourCycle: 'h23',
+    timeZone: 'Asia/Kolkata',
+  });
+  return `${hour.format(new Date(at))}:00`;
+}
 
 test('a wrong API key is reported and kept in localStorage; clearing it goes back to open mode', async () => {
   await page.locator('#auto-refresh').uncheck();
@@ -266,6 +287,7 @@ test('a wrong API key is reported and kept in localStorage; clearing it goes bac
   await page.locator('#api-key').dispatchEvent('change');
   await page.locator('#notice').waitFor({ state: 'hidden' });
   assert.equal(await page.evaluate(() => localStorage.getItem('rooman-api-key')), null);
+  // The page reloaded above, back on the default range (7 days).
   assert.equal(await page.locator('#card-leads').textContent(), '4');
   // Chromium itself logs each refused request as a failed resource; nothing else may go wrong.
   assert.deepEqual(

@@ -290,9 +290,14 @@ function showNotice(error) {
 }
 
 let loading = false;
+/** A refresh asked for while one runs (a new range, a new key) runs right after it, never dropped. */
+let again = false;
 
 async function refresh() {
-  if (loading) return;
+  if (loading) {
+    again = true;
+    return;
+  }
   loading = true;
   const range = RANGES[rangeSelect.value] ?? RANGES['7d'];
   const to = new Date();
@@ -314,6 +319,10 @@ async function refresh() {
     setText('updated', 'Not updated.');
   } finally {
     loading = false;
+    if (again) {
+      again = false;
+      void refresh();
+    }
   }
 }
 
