@@ -226,6 +226,18 @@ function suite(target: DatabaseTarget) {
       .error.issues.map((i: { field: string }) => i.field)
       .sort();
     assert.deepEqual(fields, ['template.variables.start', 'template.variables.title']);
+    const chat = (
+      await post({
+        channel: 'telegram',
+        to: '@rooman_team',
+        template: { name: 'lead_thank_you', variables: { name: 'Rohan', company: 'Green Acres' } },
+      })
+    ).json();
+    assert.equal(chat.subject, null, 'a chat message carries the body alone');
+    assert.equal(
+      api.sent.at(-1)?.text,
+      'Hi Rohan, thank you for your interest in Green Acres. Our team will be in touch shortly to help you with the next steps.',
+    );
     const unknown = await post({ channel: 'email', to: 'a@example.com', template: { name: 'birthday' } });
     assert.equal(unknown.json().error.field, 'template.name');
     const templates = (await app.inject({ method: 'GET', url: '/api/message-templates' })).json().templates;

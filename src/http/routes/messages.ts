@@ -128,7 +128,15 @@ export function registerMessageRoutes(app: FastifyInstance, options: MessageRout
     const rendered = template ? renderTemplate(template, tz) : undefined;
     const input = parseWith(SendMessageInput, {
       ...fields,
-      ...(rendered ? { body: rendered.body, subject: fields.subject ?? rendered.subject } : {}),
+      // A template's subject is an e-mail's; the chat channels would only repeat the body's first line.
+      ...(rendered
+        ? {
+            body: rendered.body,
+            ...(fields.subject !== undefined || fields.channel === 'email'
+              ? { subject: fields.subject ?? rendered.subject }
+              : {}),
+          }
+        : {}),
     });
     const header = request.headers['idempotency-key'];
     const key = header === undefined ? undefined : parseWith(IdempotencyHeader, header, 'header');
