@@ -16,8 +16,11 @@
  * in real time. The speech side of a call (VAD, STT, brain, TTS) is in bench/voice.ts (sessions per core); a phone
  * call costs the sum of the two.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { performance as nodePerformance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import twilio from 'twilio';
 import { mulawDecode } from '../src/audio/g711.ts';
 import type { BridgedSession } from '../src/channels/twilio/media-bridge.ts';
@@ -129,6 +132,7 @@ export interface MediaLoadResult {
   /** Client view: arrival − (first arrival + 20 ms × (k − lead)), worst over all streams. */
   max_lateness_ms: number;
   p99_lateness_ms: number;
+  p50_lateness_ms: number;
   /** Server view: send time − due time in the pacer. */
   server_max_lateness_ms: number;
   server_late_frames: number;
@@ -139,7 +143,9 @@ export interface MediaLoadResult {
   heap_start_mb: number;
   heap_end_mb: number;
   cpu_ms: number;
-  /** Process CPU ÷ (streams × seconds): the share of one core a bridged stream takes. */
+  /** Share of the time the server's event loop was busy. */
+  event_loop_utilization: number;
+  /** Server process CPU ÷ (streams × seconds): the share of one core a bridged stream takes. */
   cpu_per_stream: number;
   streams_per_core: number;
 }
@@ -157,8 +163,6 @@ export async function runMediaLoad(options: {
   const app = createHttpApp({ logger: silentLogger, bodyLimit: 1024 * 1024 });
   const announcers: Announcer[] = [];
   let channel: TwilioChannel;
-  const clients: TwilioMediaClient[] = [];
-  const tracks: FrameTrack[] = [];
   try {
     channel = await registerTwilio(app, {
       db: database.db,
@@ -181,7 +185,8 @@ export async function runMediaLoad(options: {
     const port = (app.server.address() as AddressInfo).port;
     const base = `http://127.0.0.1:${port}`;
 
-    // Calls come in a few milliseconds apart, as they would.
+    // Calls come in a few milliseconds apart, as they would: the webhook here, the streams in the client process.
+    const calls: Array<{ callSid: string; parameters: Record<string, string> }> = [];
     for (let i = 0; i < options.streams; i++) {
       const callSid = sid('CA');
       const form = {
@@ -209,73 +214,147 @@ export async function runMediaLoad(options: {
       const parameters: Record<string, string> = {};
       for (const m of twiml.matchAll(/<Parameter name="([^"]+)" value="([^"]*)"\/>/g))
         parameters[m[1]!] = m[2]!;
-      const track = new FrameTrack();
-      tracks.push(track);
-      const client = new TwilioMediaClient({
-        url: `ws://127.0.0.1:${port}/twilio/media`,
-        signedUrl: `${PUBLIC_URL.replace(/^http/, 'ws')}/twilio/media`,
-        authToken: AUTH_TOKEN,
-        accountSid: ACCOUNT_SID,
-        callSid,
-        parameters,
-        record: false,
-        onMedia: (payload, at) => track.add(payload, at),
-      });
-      await client.connect();
-      client.begin();
-      clients.push(client);
+      calls.push({ callSid, parameters });
     }
+    // The fake Twilio runs in a process of its own, so this process's CPU is the server's alone.
+    const fakes = fork(fileURLToPath(import.meta.url), [CLIENTS_FLAG], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Not the test runner's flags: the child is a plain script.
+      execArgv: [],
+    });
+    const messages = new MessageQueue(fakes);
+    fakes.send({ type: 'start', port, calls } satisfies ToClients);
+    await messages.next('up');
     log(`${options.streams} streams up`);
 
     // Warm-up (JIT, first allocations), then the measured window.
     await sleep(Math.min(2000, (options.seconds * 1000) / 4), options.signal);
     const rssStart = process.memoryUsage();
     const cpuStart = process.cpuUsage();
+    const eluStart = nodePerformance.eventLoopUtilization();
     const wallStart = performance.now();
     await sleep(options.seconds * 1000, options.signal);
     const cpu = process.cpuUsage(cpuStart);
+    const elu = nodePerformance.eventLoopUtilization(eluStart);
     const wallMs = performance.now() - wallStart;
     const rssEnd = process.memoryUsage();
-
-    for (const c of clients) c.stop();
-    await Promise.all(clients.map((c) => c.closedWith(10_000).catch(() => null)));
-
-    const lateness = tracks.flatMap((t) => t.lateness);
-    lateness.sort((a, b) => a - b);
-    const received = tracks.reduce((n, t) => n + t.frames, 0);
-    const outOfOrder = tracks.reduce((n, t) => n + t.outOfOrder, 0);
-    const marks = clients.reduce((n, c) => n + c.marksEchoed, 0);
-    const problems = clients.flatMap((c) => c.problems);
+    fakes.send({ type: 'stop' } satisfies ToClients);
+    const fake = (await messages.next('result')) as ClientsResult;
     const pacing = channel.pacing();
     const cpuMs = (cpu.user + cpu.system) / 1000;
     const perStream = cpuMs / (options.streams * wallMs);
+    const lateness = fake.lateness;
     const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
     return {
       streams: options.streams,
       seconds: options.seconds,
-      frames_received: received,
+      frames_received: fake.frames,
       frames_expected_min: Math.floor(options.streams * options.seconds * 50),
-      out_of_order: outOfOrder,
-      max_lateness_ms: round(lateness.at(-1) ?? 0),
-      p99_lateness_ms: round(lateness[Math.floor(lateness.length * 0.99)] ?? 0),
+      out_of_order: fake.outOfOrder,
+      max_lateness_ms: round(lateness.max),
+      p99_lateness_ms: round(lateness.p99),
+      p50_lateness_ms: round(lateness.p50),
       server_max_lateness_ms: round(pacing.maxLatenessMs),
       server_late_frames: pacing.lateFrames,
-      marks_echoed: marks,
-      problems: [...new Set(problems)].slice(0, 5),
+      marks_echoed: fake.marks,
+      problems: fake.problems,
       rss_start_mb: mb(rssStart.rss),
       rss_end_mb: mb(rssEnd.rss),
       heap_start_mb: mb(rssStart.heapUsed),
       heap_end_mb: mb(rssEnd.heapUsed),
       cpu_ms: Math.round(cpuMs),
+      event_loop_utilization: round(elu.utilization, 3),
       cpu_per_stream: round(perStream, 4),
       streams_per_core: Math.floor(1 / perStream),
     };
   } finally {
-    for (const c of clients) c.close();
     for (const a of announcers) await a.end();
     await app.close();
     await database.close();
   }
+}
+
+// ── the fake Twilio side, in its own process ─────────────────────────────────────────────────────────────────
+
+const CLIENTS_FLAG = '--twilio-bench-clients';
+
+type ToClients =
+  | { type: 'start'; port: number; calls: Array<{ callSid: string; parameters: Record<string, string> }> }
+  | { type: 'stop' };
+
+interface ClientsResult {
+  type: 'result';
+  frames: number;
+  outOfOrder: number;
+  marks: number;
+  problems: string[];
+  lateness: { max: number; p99: number; p50: number };
+}
+
+/** Messages from the child, awaited by type. */
+class MessageQueue {
+  readonly #waiting = new Map<string, (message: unknown) => void>();
+  readonly #arrived = new Map<string, unknown>();
+
+  constructor(child: ChildProcess) {
+    child.on('message', (message) => {
+      const type = (message as { type: string }).type;
+      const waiter = this.#waiting.get(type);
+      if (waiter) waiter(message);
+      else this.#arrived.set(type, message);
+    });
+    child.once('exit', (code) => {
+      for (const waiter of this.#waiting.values()) waiter({ type: 'exit', code });
+    });
+  }
+
+  async next(type: string): Promise<unknown> {
+    const message =
+      this.#arrived.get(type) ?? (await new Promise((resolve) => this.#waiting.set(type, resolve)));
+    if ((message as { type: string }).type === 'exit')
+      throw new Error(`the fake Twilio process exited early`);
+    return message;
+  }
+}
+
+async function runClients(): Promise<void> {
+  const start = await new Promise<Extract<ToClients, { type: 'start' }>>((resolve) =>
+    process.once('message', (m) => resolve(m as Extract<ToClients, { type: 'start' }>)),
+  );
+  const tracks: FrameTrack[] = [];
+  const clients: TwilioMediaClient[] = [];
+  for (const call of start.calls) {
+    const track = new FrameTrack();
+    tracks.push(track);
+    const client = new TwilioMediaClient({
+      url: `ws://127.0.0.1:${start.port}/twilio/media`,
+      signedUrl: `${PUBLIC_URL.replace(/^http/, 'ws')}/twilio/media`,
+      authToken: AUTH_TOKEN,
+      accountSid: ACCOUNT_SID,
+      callSid: call.callSid,
+      parameters: call.parameters,
+      record: false,
+      onMedia: (payload, at) => track.add(payload, at),
+    });
+    await client.connect();
+    client.begin();
+    clients.push(client);
+  }
+  process.send!({ type: 'up' });
+  await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  for (const c of clients) c.stop();
+  await Promise.all(clients.map((c) => c.closedWith(10_000).catch(() => null)));
+  const lateness = tracks.flatMap((t) => t.lateness).sort((a, b) => a - b);
+  const at = (q: number) => lateness[Math.min(lateness.length - 1, Math.floor(lateness.length * q))] ?? 0;
+  const result: ClientsResult = {
+    type: 'result',
+    frames: tracks.reduce((n, t) => n + t.frames, 0),
+    outOfOrder: tracks.reduce((n, t) => n + t.outOfOrder, 0),
+    marks: clients.reduce((n, c) => n + c.marksEchoed, 0),
+    problems: [...new Set(clients.flatMap((c) => c.problems))].slice(0, 5),
+    lateness: { max: lateness.at(-1) ?? 0, p99: at(0.99), p50: at(0.5) },
+  };
+  process.send!(result, () => process.exit(0));
 }
 
 export async function benchTwilio(context: BenchContext): Promise<Record<string, unknown>> {
@@ -285,7 +364,8 @@ export async function benchTwilio(context: BenchContext): Promise<Record<string,
       `RSS ${result.rss_start_mb} → ${result.rss_end_mb} MB, ${result.streams_per_core} streams per core`,
   );
   return {
-    setup: 'loopback; fake Twilio clients and the server in one process (the client cost is included in CPU)',
+    setup:
+      'loopback; the fake Twilio streams in a child process, CPU and memory are the server process alone',
     target_max_lateness_ms: 20,
     ...result,
   };
@@ -303,7 +383,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv.includes(CLIENTS_FLAG)) await runClients();
+else if (import.meta.url === `file://${process.argv[1]}`) {
   const streams = Number(process.argv[2] ?? 50);
   const seconds = Number(process.argv[3] ?? 60);
   const result = await runMediaLoad({ streams, seconds, log: (m) => process.stderr.write(`${m}\n`) });
