@@ -132,10 +132,11 @@ export class CallRequestRepository {
     this.#db = db;
   }
 
-  async schedule(orgId: string, input: NewRequest, at: Date): Promise<CallRequest> {
+  /** `id`: chosen by the caller (an idempotent request names its row before writing it). */
+  async schedule(orgId: string, input: NewRequest, at: Date, id?: string): Promise<CallRequest> {
     const row = await this.#db
       .insertInto('call_requests')
-      .values(this.#values(orgId, null, null, input, at))
+      .values({ ...this.#values(orgId, null, null, input, at), ...(id ? { id } : {}) })
       .returningAll()
       .executeTakeFirstOrThrow();
     return toRequest(row);
@@ -202,9 +203,9 @@ export class CallRequestRepository {
     );
   }
 
-  async createCampaign(orgId: string, input: NewCampaign, at: Date): Promise<Campaign> {
+  async createCampaign(orgId: string, input: NewCampaign, at: Date, id?: string): Promise<Campaign> {
     return this.#db.transaction().execute(async (tx) => {
-      const campaignId = randomUUID();
+      const campaignId = id ?? randomUUID();
       const row = await tx
         .insertInto('campaigns')
         .values({

@@ -51,6 +51,8 @@ export interface OutboundOptions extends OutboundSettings {
 }
 
 export interface PlaceInput {
+  /** Our id for the call (default: a new one). */
+  id?: string;
   to: string;
   agent: Agent;
   context: Record<string, unknown>;
@@ -97,6 +99,7 @@ export class OutboundCalls {
   async place(orgId: string, input: PlaceInput): Promise<PlaceResult> {
     const { client, from, base } = this.requireConfigured();
     const call = await this.calls.create({
+      ...(input.id ? { id: input.id } : {}),
       orgId,
       direction: 'outbound',
       from,

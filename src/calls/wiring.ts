@@ -67,6 +67,7 @@ export function startOutboundCalling(app: FastifyInstance, deps: OutboundCalling
         })
       : undefined;
   registerCallRoutes(app, {
+    db: deps.db,
     outbound,
     requests: new CallRequestRepository(deps.db),
     transcripts: deps.transcripts,

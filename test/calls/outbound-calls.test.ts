@@ -106,6 +106,59 @@ for (const target of databaseTargets()) {
       assert.match(down.body.error.details, /20503/);
     });
 
+    test('Idempotency-Key: a retried request never dials twice', async () => {
+      const key = (k: string) => ({ 'idempotency-key': `${k}-${randomUUID()}` });
+      h.fake.script('+14155550181', { outcome: 'completed', talkMs: 5 });
+      const k1 = key('call');
+      const first = await h.api('POST', '/api/calls', { to: '+14155550181' }, k1);
+      assert.equal(first.status, 201);
+      const retry = await h.api('POST', '/api/calls', { to: '+14155550181' }, k1);
+      assert.equal(retry.status, 200);
+      assert.equal(retry.body.id, first.body.id);
+      assert.equal(h.fake.callsTo('+14155550181').length, 1);
+      const other = await h.api('POST', '/api/calls', { to: '+14155550182' }, k1);
+      assert.equal(other.status, 409);
+      assert.equal(other.body.error.field, 'Idempotency-Key');
+
+      // A refused call: the retry gets the failed call back, and Twilio is not asked again.
+      h.fake.script('+14155550183', { error: { status: 400, code: 21215, message: 'Geo Permission' } });
+      const k2 = key('refused');
+      assert.equal((await h.api('POST', '/api/calls', { to: '+14155550183' }, k2)).status, 400);
+      const again = await h.api('POST', '/api/calls', { to: '+14155550183' }, k2);
+      assert.equal(again.status, 200);
+      assert.equal(again.body.status, 'failed');
+      assert.equal(again.body.error.code, 21215);
+      assert.equal(h.fake.requests.filter((r) => r.params.To === '+14155550183').length, 1);
+
+      const k3 = key('scheduled');
+      const at = '2026-03-11T10:00:00Z';
+      const scheduled = await h.api('POST', '/api/calls', { to: '+14155550184', at }, k3);
+      assert.equal(scheduled.status, 202);
+      const scheduledAgain = await h.api('POST', '/api/calls', { to: '+14155550184', at }, k3);
+      assert.equal(scheduledAgain.status, 200);
+      assert.equal(scheduledAgain.body.scheduled.id, scheduled.body.scheduled.id);
+      const listed = (await h.api('GET', '/api/calls/scheduled')).body.scheduled;
+      assert.equal(listed.filter((r: { to: string }) => r.to === '+14155550184').length, 1);
+      await h.api('POST', `/api/calls/scheduled/${scheduled.body.scheduled.id}/cancel`);
+
+      const k4 = key('campaign');
+      const body = {
+        name: 'Once',
+        window: { start: '00:00', end: '23:59' },
+        targets: [{ to: '+14155550185' }],
+      };
+      const campaign = await h.api('POST', '/api/campaigns', body, k4);
+      assert.equal(campaign.status, 201);
+      const campaignAgain = await h.api('POST', '/api/campaigns', body, k4);
+      assert.equal(campaignAgain.status, 200);
+      assert.equal(campaignAgain.body.id, campaign.body.id);
+      const named = (await h.api('GET', '/api/campaigns')).body.campaigns.filter(
+        (c: { name: string }) => c.name === 'Once',
+      );
+      assert.equal(named.length, 1);
+      await h.api('POST', `/api/campaigns/${campaign.body.id}/cancel`);
+    });
+
     test('bad input is refused with 400 and the field at fault', async () => {
       const cases: [unknown, string][] = [
         [{}, 'to'],

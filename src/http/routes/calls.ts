@@ -14,11 +14,13 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import twilio from 'twilio';
 import { z } from 'zod';
 import { agentJson } from '../../calls/agents.ts';
 import type { CallRequest, CallRequestRepository, CampaignProgress } from '../../calls/call-requests.ts';
 import { calleeZones, regionOfZone } from '../../calls/calling-window.ts';
+import { onceForKey } from '../../calls/idempotent.ts';
 import { OUTBOUND_AMD_PATH, OUTBOUND_STATUS_PATH, type OutboundCalls } from '../../calls/outbound.ts';
 import {
   agentInput,
@@ -36,9 +38,12 @@ import { parseWith, toIssues } from '../../core/validation.ts';
 import { failureError } from '../../integrations/twilio/client.ts';
 import { type CallRecord, FINAL_CALL_STATUSES } from '../../store/calls.ts';
 import type { OrganisationRepository } from '../../store/organisations.ts';
+import type { Schema } from '../../store/schema.ts';
 import type { TranscriptRepository } from '../../store/transcripts.ts';
 
 export interface CallRoutesOptions {
+  /** For Idempotency-Key claims (the CRM's idempotency_keys table). */
+  db: Kysely<Schema>;
   outbound: OutboundCalls;
   requests: CallRequestRepository;
   transcripts: TranscriptRepository;
@@ -145,25 +150,38 @@ export function registerCallRoutes(app: FastifyInstance, options: CallRoutesOpti
     const body = parseWith(callRequestInput(regionOfZone(zone)), request.body);
     outbound.requireConfigured();
     const agent = await outbound.agents.resolve(orgId, body.agent);
-    if (body.at) {
-      const dueAt = new Date(body.at);
-      if (dueAt.getTime() < clock.now().getTime() - 60_000)
-        throw new RoomanError('VALIDATION_ERROR', 'at: is in the past', { field: 'at' });
-      const scheduled = await requests.schedule(
-        orgId,
-        {
-          to: body.to,
-          agent: agent.name,
-          context: body.context,
-          zones: calleeZones(body.to, undefined, zone),
-          dueAt,
-        },
-        clock.now(),
-      );
-      options.poke();
-      return reply.status(202).send({ scheduled: requestJson(scheduled) });
+    const dueAt = body.at ? new Date(body.at) : undefined;
+    if (dueAt && dueAt.getTime() < clock.now().getTime() - 60_000)
+      throw new RoomanError('VALIDATION_ERROR', 'at: is in the past', { field: 'at' });
+    let failure: Awaited<ReturnType<OutboundCalls['place']>>['failure'];
+    const keyed = await onceForKey(
+      options.db,
+      { orgId, scope: 'calls.create', key: idempotencyKey(request), request: request.body, now: clock.now() },
+      dueAt ? 'scheduled' : 'call',
+      async (id) => {
+        if (dueAt) {
+          const input = {
+            to: body.to,
+            agent: agent.name,
+            context: body.context,
+            zones: calleeZones(body.to, undefined, zone),
+            dueAt,
+          };
+          await requests.schedule(orgId, input, clock.now(), id);
+          options.poke();
+        } else {
+          ({ failure } = await outbound.place(orgId, { id, to: body.to, agent, context: body.context }));
+        }
+      },
+    );
+    if (keyed.kind === 'scheduled') {
+      const scheduled = await requests.findRequest(orgId, keyed.id);
+      if (!scheduled)
+        throw new RoomanError('CONFLICT', 'A request with this Idempotency-Key is in progress; retry');
+      return reply.status(keyed.replay ? 200 : 202).send({ scheduled: requestJson(scheduled) });
     }
-    const { call, failure } = await outbound.place(orgId, { to: body.to, agent, context: body.context });
+    const call = await outbound.calls.findById(orgId, keyed.id);
+    if (!call) throw new RoomanError('CONFLICT', 'A request with this Idempotency-Key is in progress; retry');
     if (failure) {
       const error = failureError(failure, 'to');
       throw new RoomanError(error.type, `${error.message} (recorded as call ${call.id})`, {
@@ -171,7 +189,8 @@ export function registerCallRoutes(app: FastifyInstance, options: CallRoutesOpti
         retriable: failure.retriable,
       });
     }
-    return reply.status(201).send(callJson(call));
+    // A retry under the same key gets the call as it is now (200), never a second call.
+    return reply.status(keyed.replay ? 200 : 201).send(callJson(call));
   });
 
   app.get('/api/calls', async (request) => {
@@ -327,32 +346,49 @@ export function registerCallRoutes(app: FastifyInstance, options: CallRoutesOpti
       const agent = await outbound.agents.resolve(orgId, input.agent);
       const fallbackZone = input.time_zone ?? zone;
       const now = clock.now();
-      const campaign = await requests.createCampaign(
-        orgId,
-        {
-          name: input.name ?? `Campaign ${now.toISOString().slice(0, 16).replace('T', ' ')}`,
-          agent: agent.name,
-          concurrency: input.concurrency,
-          window: { startMin: input.window.start, endMin: input.window.end },
-          maxAttempts: input.max_attempts,
-          retryBackoffSeconds: input.retry_backoff_seconds,
-          retryOn: input.retry_on,
-          defaultTimeZone: fallbackZone,
-          targets: input.targets.map((t, i) => ({
-            rowNumber: i + 1,
-            to: t.to,
+      const createCampaign = (id: string) =>
+        requests.createCampaign(
+          orgId,
+          {
+            name: input.name ?? `Campaign ${now.toISOString().slice(0, 16).replace('T', ' ')}`,
             agent: agent.name,
-            context: t.context,
-            zones: calleeZones(t.to, t.timezone, fallbackZone),
-            dueAt: now,
-          })),
+            concurrency: input.concurrency,
+            window: { startMin: input.window.start, endMin: input.window.end },
+            maxAttempts: input.max_attempts,
+            retryBackoffSeconds: input.retry_backoff_seconds,
+            retryOn: input.retry_on,
+            defaultTimeZone: fallbackZone,
+            targets: input.targets.map((t, i) => ({
+              rowNumber: i + 1,
+              to: t.to,
+              agent: agent.name,
+              context: t.context,
+              zones: calleeZones(t.to, t.timezone, fallbackZone),
+              dueAt: now,
+            })),
+          },
+          now,
+          id,
+        );
+      const keyed = await onceForKey(
+        options.db,
+        {
+          orgId,
+          scope: 'campaigns.create',
+          key: idempotencyKey(request),
+          request: { body: request.body, query: request.query },
+          now,
         },
-        now,
+        'campaign',
+        async (id) => {
+          await createCampaign(id);
+          options.poke();
+        },
       );
-      options.poke();
-      return reply
-        .status(201)
-        .send(progressJson((await requests.progress(orgId, campaign.id)) as CampaignProgress));
+      const progress = await requests.progress(orgId, keyed.id);
+      if (!progress)
+        throw new RoomanError('CONFLICT', 'A request with this Idempotency-Key is in progress; retry');
+      return reply.status(keyed.replay ? 200 : 201).send(progressJson(progress));
     });
 
     const callback = (
@@ -385,6 +421,11 @@ export function registerCallRoutes(app: FastifyInstance, options: CallRoutesOpti
         options.logger.info({ callSid: params.CallSid, action }, 'answering machine handled');
     });
   });
+}
+
+function idempotencyKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  return typeof header === 'string' ? header.trim() : undefined;
 }
 
 function setParser(
