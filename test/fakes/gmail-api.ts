@@ -14,15 +14,17 @@ export class FakeGmailApi extends FakeApiServer {
   readonly sent: GmailSent[] = [];
   readonly validTokens: Set<string>;
 
-  constructor(validTokens: string[]) {
+  /** `validTokens`: the access tokens Google would accept now, or a test of one (for tokens another fake issued). */
+  constructor(validTokens: string[] | ((token: string) => boolean)) {
     let seq = 1;
     const sent: GmailSent[] = [];
-    const tokens = new Set(validTokens);
+    const tokens = new Set(Array.isArray(validTokens) ? validTokens : []);
+    const accepts = (token: string) => (Array.isArray(validTokens) ? tokens.has(token) : validTokens(token));
     super((request) => {
       if (request.path !== '/gmail/v1/users/me/messages/send' || request.method !== 'POST')
         return { status: 404, body: { error: { code: 404, message: 'Not Found', status: 'NOT_FOUND' } } };
       const token = bearer(request);
-      if (!token || !tokens.has(token))
+      if (!token || !accepts(token))
         return {
           status: 401,
           body: {

@@ -13,7 +13,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../../src/core/config.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { buildRooman } from '../../src/server.ts';
+import { openDatabase } from '../../src/store/database.ts';
 import { FakeTelegramApi } from '../fakes/telegram-bot-api.ts';
+import { pgliteTemplate } from '../helpers/db.ts';
 import { launchChromium } from './chromium.ts';
 
 const TOKEN = '555:web-test';
@@ -42,6 +44,8 @@ const post = async (payload: object) => {
 before(async () => {
   telegram = await new FakeTelegramApi(TOKEN, { unknownChats }).start();
   dataDir = await mkdtemp(join(tmpdir(), 'rooman-outbox-data-'));
+  // A database from the migrated template: the server then skips the seconds-long initdb.
+  await (await openDatabase({ dataDir, pgliteTemplate: await pgliteTemplate() })).close();
   profileDir = await mkdtemp(join(tmpdir(), 'rooman-outbox-profile-'));
   const config = loadConfig({
     PORT: '0',
