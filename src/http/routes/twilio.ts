@@ -248,7 +248,17 @@ export async function registerTwilio(app: FastifyInstance, deps: TwilioDeps): Pr
             if (!call) throw new RoomanError('NOT_FOUND', 'The stream names no known call');
             if (call.callSid !== null && call.callSid !== start.callSid)
               throw new RoomanError('CONFLICT', 'The stream is of another call than its parameters name');
-            const session = await deps.openSession(call.orgId, randomUUID());
+            let session: BridgedSession;
+            try {
+              session = await deps.openSession(call.orgId, randomUUID());
+            } catch (error) {
+              // The caller hears the call end; the call says why.
+              log.error({ err: error, callId: call.id }, 'call session could not start');
+              await calls.endLive(call.orgId, call.id, {
+                error: { code: 'session_failed', message: 'The call session could not start' },
+              });
+              throw error;
+            }
             liveCalls.set(bridge, { orgId: call.orgId, callId: call.id });
             try {
               if (call.callSid === null) await calls.attachSid(call.orgId, call.id, start.callSid);

@@ -5,13 +5,16 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import twilio from 'twilio';
 import { DtmfCollector } from '../../../src/channels/twilio/dtmf.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { createHttpApp } from '../../../src/http/app.ts';
 import { registerTwilio } from '../../../src/http/routes/twilio.ts';
+import { CallRepository } from '../../../src/store/calls.ts';
 import { ensureDefaultOrganisation } from '../../../src/store/organisations.ts';
+import { sid, TwilioMediaClient } from '../../fakes/twilio-media-client.ts';
 import { databaseTargets } from '../../helpers/db.ts';
-import { upgradeStatus } from './harness.ts';
+import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, upgradeStatus } from './harness.ts';
 
 test('no Twilio account: 503 with the settings to make, on the webhooks and the media upgrade', async (t) => {
   const database = await databaseTargets()[0]!.open();
@@ -45,6 +48,57 @@ test('no Twilio account: 503 with the settings to make, on the webhooks and the 
     assert.equal(await upgradeStatus(base, '/twilio/media', {}), 503);
     await app.close();
   }
+});
+
+test('a call whose session cannot start ends cleanly: stream closed 1008, the call ended with the reason', async (t) => {
+  const database = await databaseTargets()[0]!.open();
+  t.after(() => database.close());
+  const org = await ensureDefaultOrganisation(database.db, 'UTC');
+  const app = createHttpApp({ logger: silentLogger, bodyLimit: 1024 * 1024 });
+  t.after(() => app.close());
+  await registerTwilio(app, {
+    db: database.db,
+    logger: silentLogger,
+    twilio: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, phoneNumber: undefined, apiBaseUrl: undefined },
+    publicUrl: PUBLIC_URL,
+    defaultOrgId: org.id,
+    // What the server does when the speech engines fail to load for a call.
+    openSession: () => Promise.reject(new Error('engines failed')),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as AddressInfo).port;
+  const callSid = sid('CA');
+  const form = {
+    CallSid: callSid,
+    AccountSid: ACCOUNT_SID,
+    From: '+14155550100',
+    To: '+14155550199',
+    CallStatus: 'ringing',
+  };
+  const answer = await fetch(`http://127.0.0.1:${port}/twilio/voice`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_URL}/twilio/voice`, form),
+    },
+    body: new URLSearchParams(form).toString(),
+  });
+  const twiml = await answer.text();
+  const callId = /name="call_id" value="([^"]+)"/.exec(twiml)![1]!;
+  const client = new TwilioMediaClient({
+    url: `ws://127.0.0.1:${port}/twilio/media`,
+    signedUrl: 'wss://rooman.test/twilio/media',
+    authToken: AUTH_TOKEN,
+    accountSid: ACCOUNT_SID,
+    callSid,
+    parameters: { call_id: callId, org_id: org.id, agent: 'default' },
+  });
+  await client.connect();
+  client.begin();
+  assert.equal((await client.closedWith()).code, 1008);
+  const call = await new CallRepository(database.db).findById(org.id, callId);
+  assert.ok(call?.endedAt, 'the call was not ended');
+  assert.deepEqual(call.error, { code: 'session_failed', message: 'The call session could not start' });
 });
 
 test('keypad: digits until #, or until a pause; * starts the entry again', async () => {
