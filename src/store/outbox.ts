@@ -178,6 +178,21 @@ export class OutboxRepository {
     return r.numUpdatedRows > 0n;
   }
 
+  /**
+   * The provider reported, after accepting it, that the message did not arrive (an SMS Twilio could not deliver).
+   * Also taken while the message is still SENDING (the report beat the provider's answer): its claim is dropped, so
+   * the dispatcher's SENT no longer applies. False when the message is not (or no longer) sent or on its way.
+   */
+  async markUndelivered(id: string, at: Date, reason: string): Promise<boolean> {
+    const r = await this.#db
+      .updateTable('outbox_messages')
+      .set({ status: 'FAILED', last_error: reason, updated_at: at, claim_token: null, claimed_until: null })
+      .where('id', '=', id)
+      .where('status', 'in', ['SENT', 'SENDING'])
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
   /** Withdraws a message still waiting in the queue; undefined when there is no such message. */
   async cancel(orgId: string, id: string, at: Date): Promise<OutboxMessageRow | undefined> {
     const cancelled = await this.#db

@@ -10,7 +10,7 @@ import { GmailClient, type GmailOptions } from './gmail.ts';
 import { SlackClient } from './slack.ts';
 import { SmtpClient } from './smtp.ts';
 import { TelegramClient } from './telegram.ts';
-import { TwilioSmsClient } from './twilio-sms.ts';
+import { SMS_STATUS_PATH, TwilioSmsClient } from './twilio-sms.ts';
 import { WhatsAppClient } from './whatsapp.ts';
 
 export interface ChannelDeps {
@@ -19,7 +19,7 @@ export interface ChannelDeps {
 }
 
 export function buildChannelClients(
-  config: Pick<Config, 'messaging' | 'twilio'>,
+  config: Pick<Config, 'messaging' | 'twilio' | 'publicUrl'>,
   deps: ChannelDeps = {},
 ): ChannelClients {
   const { email, telegram, whatsapp, slack } = config.messaging;
@@ -41,6 +41,8 @@ export function buildChannelClients(
         apiBaseUrl: twilio.apiBaseUrl,
       }),
       from: twilio.phoneNumber,
+      // Delivery reports need an address Twilio can reach.
+      statusCallbackUrl: config.publicUrl ? `${config.publicUrl}${SMS_STATUS_PATH}` : undefined,
     });
   }
   return clients;

@@ -9,6 +9,7 @@ import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Clock } from '../../core/time.ts';
 import { registerMessageRoutes } from '../../http/routes/messages.ts';
+import { registerSmsStatusRoute } from '../../http/routes/twilio-sms-status.ts';
 import { startMessageDispatcher } from '../../jobs/message-dispatcher.ts';
 import type { Schema } from '../../store/schema.ts';
 import { buildChannelClients, type ChannelDeps, describeChannels } from './channels.ts';
@@ -43,8 +44,17 @@ export function createMessaging(config: Config, deps: MessagingDeps): Messaging 
   });
   return {
     outbox,
-    registerRoutes: (app, resolveOrg) =>
-      registerMessageRoutes(app, { db: deps.db, sender: outbox, resolveOrg, clock: deps.clock }),
+    registerRoutes: (app, resolveOrg) => {
+      registerMessageRoutes(app, { db: deps.db, sender: outbox, resolveOrg, clock: deps.clock });
+      if (config.twilio && config.publicUrl)
+        registerSmsStatusRoute(app, {
+          db: deps.db,
+          logger: deps.logger,
+          authToken: config.twilio.authToken,
+          publicUrl: config.publicUrl,
+          clock: deps.clock,
+        });
+    },
     startDispatcher: () => startMessageDispatcher({ dispatcher: outbox.dispatcher, logger: deps.logger }),
   };
 }
