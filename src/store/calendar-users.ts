@@ -3,6 +3,8 @@
  * name) may live in another zone than the organisation; their calendar and feed then speak their zone.
  */
 import type { Kysely } from 'kysely';
+import { looksLikePhone } from '../core/meetings.ts';
+import { normalisePhone } from '../core/phone.ts';
 import type { Schema, Timestamp } from './schema.ts';
 
 export interface CalendarUserTable {
@@ -14,10 +16,12 @@ export interface CalendarUserTable {
 
 type CalendarUserSchema = Schema & { calendar_users: CalendarUserTable };
 
-/** How a person is named in the table: e-mail addresses compare without case. */
+/** How a person is named, as attendees are stored: e-mail addresses lower-cased, phone numbers in E.164. */
 export const userRef = (user: string): string => {
   const text = user.trim();
-  return text.includes('@') ? text.toLowerCase() : text;
+  if (text.includes('@')) return text.toLowerCase();
+  if (looksLikePhone(text)) return normalisePhone(text)?.e164 ?? text;
+  return text;
 };
 
 export class CalendarUserRepository {
