@@ -58,6 +58,11 @@ export async function createCalendarServices(deps: CalendarServicesDeps): Promis
         'google: ROOMAN_PUBLIC_URL is not set; the OAuth redirect URI assumes localhost',
       );
     }
+    if (!config.secretKey && config.databaseUrl) {
+      logger.warn(
+        'google: ROOMAN_SECRET_KEY is not set; tokens are sealed with a key kept in this instance data dir, so other instances sharing the database cannot use them — set ROOMAN_SECRET_KEY on every instance',
+      );
+    }
     const box = await SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
     const connections = new GoogleConnections({
       db,
