@@ -310,7 +310,17 @@ export class FakeGoogleApi {
     }
     // A full sync leaves deleted events out unless asked; an incremental one always includes them.
     const showDeleted = syncToken !== null || q.get('showDeleted') === 'true';
-    const all = this.events().filter((e) => e.seq > since && (showDeleted || e.status !== 'cancelled'));
+    // timeMin (full sync only; Google refuses it with a sync token): events ending at or after it; a series always.
+    const timeMin = q.get('timeMin');
+    if (syncToken && timeMin) return googleError(res, 400, 'Invalid sync token with timeMin', 'invalid');
+    const endsAfter = (e: FakeGoogleEvent) =>
+      !timeMin ||
+      Boolean(e.recurrence?.length) ||
+      !e.end?.dateTime ||
+      Date.parse(e.end.dateTime) >= Date.parse(timeMin);
+    const all = this.events().filter(
+      (e) => e.seq > since && (showDeleted || e.status !== 'cancelled') && endsAfter(e),
+    );
     const offset = Number(q.get('pageToken') ?? 0);
     const size = Math.min(Number(q.get('maxResults') ?? this.options.pageSize), this.options.pageSize);
     const page = all.slice(offset, offset + size);

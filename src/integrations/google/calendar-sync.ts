@@ -30,6 +30,9 @@ import type { GoogleConnections } from './connections.ts';
 /** The private extended property naming the Rooman meeting an event mirrors. */
 export const ROOMAN_ID_PROPERTY = 'rooman_meeting_id';
 
+/** A full sync takes events ending from this long ago on; older ones stay in Google only. */
+const FULL_SYNC_PAST_MS = 90 * 86_400_000;
+
 export interface CalendarSyncOptions {
   db: Kysely<Schema>;
   connections: GoogleConnections;
@@ -246,6 +249,7 @@ export class GoogleCalendarSync {
     let fullSync = syncToken === null;
     let pageToken: string | undefined;
     let pulled = 0;
+    const fullSyncFrom = new Date(this.#clock.now().getTime() - FULL_SYNC_PAST_MS).toISOString();
     for (;;) {
       let page: calendar_v3.Schema$Events;
       try {
@@ -256,7 +260,8 @@ export class GoogleCalendarSync {
             api.events.list({
               calendarId,
               maxResults: 250,
-              ...(token ? { syncToken: token } : { showDeleted: false }),
+              // A full sync starts this far back (as Google's own sample does); later changes come by token.
+              ...(token ? { syncToken: token } : { showDeleted: false, timeMin: fullSyncFrom }),
               ...(pt ? { pageToken: pt } : {}),
             }),
           )

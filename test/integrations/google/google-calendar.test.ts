@@ -169,10 +169,18 @@ for (const target of databaseTargets()) {
         attendees: [],
         recurrence: null,
       });
+      // Long past in Google: a full sync does not bring it (it starts 90 days back).
+      const old = fake.addEvent({
+        summary: 'old offsite',
+        start: { dateTime: '2025-01-10T09:00:00+05:30' },
+        end: { dateTime: '2025-01-10T17:00:00+05:30' },
+      });
       const first = await sync.run(orgId);
       assert.equal(first.pushed, 2);
       assert.equal(first.fullSync, true);
-      const pushed = fake.events();
+      const fullList = fake.requests.find((r) => r.path.endsWith('/events') && r.method === 'GET')!;
+      assert.equal(fullList.query.get('timeMin'), '2025-06-21T03:30:00.000Z');
+      const pushed = fake.events().filter((e) => e.id !== old.id);
       assert.deepEqual(
         pushed.map((e) => e.summary),
         ['standup', 'design review'],
