@@ -24,18 +24,21 @@ import { FakeGeminiLive, type LiveScenario, loadLiveScenario } from '../test/fak
 import type { BenchContext } from './run.ts';
 
 const ORG = '00000000-0000-4000-8000-000000000001';
+/** One registry for every call, as the server has. */
+const TOOLS = crmTools();
 
 /** No tool runs in the bench: a CRM that is never called. */
 const noCrm = new Proxy({} as CrmGateway, {
   get: () => () => Promise.reject(new Error('the bench calls no tool')),
 });
 
-function session(baseUrl: string, timeMessage?: (ms: number) => void): RealtimeSession {
+/** A call on `brain`; a server keeps one brain (one SDK client) for all its calls. */
+function session(brain: GeminiLiveBrain): RealtimeSession {
   return new RealtimeSession({
     orgId: ORG,
     channel: 'bench',
-    brain: new GeminiLiveBrain({ apiKey: 'TEST_KEY', baseUrl, ...(timeMessage ? { timeMessage } : {}) }),
-    tools: crmTools(),
+    brain,
+    tools: TOOLS,
     crm: noCrm,
     timeZone: 'Asia/Kolkata',
   });
@@ -58,7 +61,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function chunkLatency(context: BenchContext) {
   const fake = await FakeGeminiLive.start({ scenario: await loadLiveScenario('bench-stream') });
   const handled: number[] = [];
-  const call = session(fake.baseUrl, (ms) => handled.push(ms));
+  const call = session(
+    new GeminiLiveBrain({ apiKey: 'TEST_KEY', baseUrl: fake.baseUrl, timeMessage: (ms) => handled.push(ms) }),
+  );
   const emitted: number[] = [];
   call.on('agent.audio', () => emitted.push(performance.now()));
   await call.start();
@@ -107,14 +112,7 @@ async function reconnectTime(context: BenchContext) {
   };
   const fake = await FakeGeminiLive.start({ scenario });
   const brain = new GeminiLiveBrain({ apiKey: 'TEST_KEY', baseUrl: fake.baseUrl });
-  const call = new RealtimeSession({
-    orgId: ORG,
-    channel: 'bench',
-    brain,
-    tools: crmTools(),
-    crm: noCrm,
-    timeZone: 'Asia/Kolkata',
-  });
+  const call = session(brain);
   await call.start();
   const feeding = setInterval(() => call.pushAudio(callerAudio(20)), 20);
   try {
@@ -149,13 +147,14 @@ async function memoryPerCall(context: BenchContext) {
     const [line] = (await once(child.stdout!, 'data')) as [Buffer];
     const baseUrl = line.toString().trim();
     // One call first: the SDK's modules and the JIT are loaded once per process, not per call.
-    const warm = session(baseUrl);
+    const brain = new GeminiLiveBrain({ apiKey: 'TEST_KEY', baseUrl });
+    const warm = session(brain);
     await warm.start();
     collectGarbage();
     const before = process.memoryUsage();
     const open: RealtimeSession[] = [];
     for (let i = 0; i < calls; i++) {
-      const s = session(baseUrl);
+      const s = session(brain);
       await s.start();
       open.push(s);
     }

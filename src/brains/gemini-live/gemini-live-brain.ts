@@ -70,14 +70,9 @@ export class GeminiLiveBrain implements RealtimeBrain {
   }
 
   async open(call: RealtimeCall, handlers: RealtimeHandlers): Promise<RealtimeLink> {
-    const link = new GeminiLiveLink(this.#ai, call, handlers, this.#link);
+    const link = new GeminiLiveLink(this.#ai, call, handlers, this.#link, () => this.links.delete(link));
     await link.connect();
     this.links.add(link);
-    const close = link.close.bind(link);
-    link.close = async () => {
-      this.links.delete(link);
-      await close();
-    };
     return link;
   }
 }

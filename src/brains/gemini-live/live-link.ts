@@ -105,11 +105,20 @@ export class GeminiLiveLink implements RealtimeLink {
   /** Socket switches so far, and how long each took (ms). */
   readonly reconnects: number[] = [];
 
-  constructor(ai: GoogleGenAI, call: RealtimeCall, handlers: RealtimeHandlers, options: LinkOptions) {
+  readonly #onClosed: () => void;
+
+  constructor(
+    ai: GoogleGenAI,
+    call: RealtimeCall,
+    handlers: RealtimeHandlers,
+    options: LinkOptions,
+    onClosed: () => void = () => {},
+  ) {
     this.#ai = ai;
     this.#call = call;
     this.#h = handlers;
     this.#o = options;
+    this.#onClosed = onClosed;
   }
 
   readonly #openedAt = performance.now();
@@ -158,6 +167,7 @@ export class GeminiLiveLink implements RealtimeLink {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    this.#onClosed();
     this.#generation++;
     if (this.#goAway) clearTimeout(this.#goAway);
     this.#goAway = null;
@@ -338,6 +348,11 @@ export class GeminiLiveLink implements RealtimeLink {
       const old = this.#session;
       this.#session = null;
       this.#generation++;
+      // What was in flight on the old socket is not coming; the new socket's messages (which the SDK may deliver
+      // before connect() returns) say where the resumed session stands.
+      this.#modelBusy = false;
+      this.#callerBusy = false;
+      this.#handleFresh = false;
       try {
         old?.close();
       } catch {
@@ -357,10 +372,6 @@ export class GeminiLiveLink implements RealtimeLink {
           }
           if (!resume) this.#results = []; // a new session knows none of the old calls
           this.#session = session;
-          // A resumed session goes on from the handle; what was in flight on the old socket is not coming.
-          this.#modelBusy = false;
-          this.#callerBusy = false;
-          this.#handleFresh = false;
           this.#flush(session);
           this.#switching = false;
           const ms = performance.now() - started;
