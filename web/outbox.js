@@ -204,8 +204,21 @@ async function send(event) {
   await load();
 }
 
+/** Which channels really deliver here; the others go to the outbox (nothing leaves the machine). */
+async function loadChannels() {
+  const res = await api('/api/message-channels');
+  if (!res.ok) return;
+  $('channels').textContent = `Channels: ${res.body.channels
+    .map(
+      (c) =>
+        `${CHANNEL_NAMES[c.channel]} ${c.configured ? `by ${c.provider}` : 'to the outbox (no account configured)'}`,
+    )
+    .join(' · ')}.`;
+}
+
 $('compose').addEventListener('submit', (e) => void send(e));
 $('refresh').addEventListener('click', () => void load());
 $('filter-status').addEventListener('change', () => void load());
 $('filter-channel').addEventListener('change', () => void load());
 void load();
+void loadChannels();

@@ -87,6 +87,11 @@ test('the main page links to the messages page, which lists every message with i
   await page.locator('#outbox-link').click();
   await page.waitForURL(`${baseUrl}/outbox.html`);
   assert.equal(await page.title(), 'Messages · Rooman');
+  await page.locator('#channels').filter({ hasText: 'Telegram by telegram' }).waitFor();
+  assert.match(
+    (await page.locator('#channels').textContent()) ?? '',
+    /^Channels: E-mail to the outbox \(no account configured\) · WhatsApp to the outbox \(no account configured\) · Telegram by telegram · SMS to the outbox/,
+  );
   await page.locator('#messages-summary').filter({ hasText: '3 messages, 1 on the way.' }).waitFor();
 
   const rowOf = (id: string) => page.locator(`#messages tr[data-id="${id}"]`);

@@ -7,6 +7,7 @@
  *   POST /api/messages/:id/cancel      withdraw a message still queued (a scheduled one, or one waiting to retry)
  *   POST /api/messages/:id/retry       queue a failed message again (after reconnecting an account, say)
  *   GET  /api/message-templates        the templates and their variables
+ *   GET  /api/message-channels         who delivers each channel (`outbox` when no account is configured)
  *
  * A bad address, phone, chat id, past time or template variable is a 400 naming the field; nothing is queued.
  */
@@ -16,7 +17,7 @@ import { z } from 'zod';
 import { RoomanError } from '../../core/errors.ts';
 import { MessageStatus, SendMessageInput } from '../../core/messages.ts';
 import { type Clock, systemClock, toZonedIso } from '../../core/time.ts';
-import { Channel } from '../../core/understanding.ts';
+import { CHANNELS, Channel } from '../../core/understanding.ts';
 import { parseWith } from '../../core/validation.ts';
 import type { OutboxSender } from '../../integrations/messaging/outbox-sender.ts';
 import { describeTemplates, renderTemplate, TemplateRef } from '../../messages/templates.ts';
@@ -30,6 +31,8 @@ export interface MessageRoutesOptions {
   /** The organisation a request acts for (src/http/org.ts createOrgResolver). */
   resolveOrg: (request: FastifyRequest) => Promise<string>;
   clock?: Clock;
+  /** Who delivers each channel here (`outbox` for one with no account configured), for the page. */
+  providers?: Record<Channel, string>;
 }
 
 const MessageListQuery = z.strictObject({
@@ -181,4 +184,11 @@ export function registerMessageRoutes(app: FastifyInstance, options: MessageRout
   });
 
   app.get('/api/message-templates', async () => ({ templates: describeTemplates() }));
+
+  app.get('/api/message-channels', async () => ({
+    channels: CHANNELS.map((channel) => {
+      const provider = options.providers?.[channel] ?? 'outbox';
+      return { channel, provider, configured: provider !== 'outbox' };
+    }),
+  }));
 }

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Clock } from '../../core/time.ts';
+import { CHANNELS, type Channel } from '../../core/understanding.ts';
 import { registerMessageRoutes } from '../../http/routes/messages.ts';
 import { registerSmsStatusRoute } from '../../http/routes/twilio-sms-status.ts';
 import { startMessageDispatcher } from '../../jobs/message-dispatcher.ts';
@@ -45,7 +46,10 @@ export function createMessaging(config: Config, deps: MessagingDeps): Messaging 
   return {
     outbox,
     registerRoutes: (app, resolveOrg) => {
-      registerMessageRoutes(app, { db: deps.db, sender: outbox, resolveOrg, clock: deps.clock });
+      const providers = Object.fromEntries(
+        CHANNELS.map((c) => [c, channels[c]?.provider ?? 'outbox']),
+      ) as Record<Channel, string>;
+      registerMessageRoutes(app, { db: deps.db, sender: outbox, resolveOrg, clock: deps.clock, providers });
       if (config.twilio && config.publicUrl)
         registerSmsStatusRoute(app, {
           db: deps.db,
