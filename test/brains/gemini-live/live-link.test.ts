@@ -225,8 +225,9 @@ describe('Gemini Live link: staying alive', () => {
     const { fake, recorder, link } = await open('go-away');
     speak(link, 100);
     await recorder.until('reconnecting');
-    // Audio while the socket is being switched is kept, not lost.
+    // Audio and typed text while the socket is being switched are kept, not lost.
     speak(link, 200);
+    link.sendText('still there?');
     await recorder.until('reconnected');
     speak(link, 100);
     await recorder.until('turnComplete');
@@ -240,6 +241,7 @@ describe('Gemini Live link: staying alive', () => {
       400 * 32,
       'every byte of caller audio reached the model',
     );
+    assert.deepEqual(second!.texts, ['still there?']);
     const reconnected = recorder.of('reconnected')[0]!;
     assert.equal(reconnected.resumed, true);
     assert.equal(recorder.of('output')[0]!.text, 'Yes, I am here.');
