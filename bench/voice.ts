@@ -3,23 +3,28 @@
  *
  *   npm run bench -- --only voice          or alone:   node_modules/.bin/node bench/voice.ts
  *
- * 1. CPU per concurrent session. K VoiceSessions are fed flite speech + silence at real-time pace (one 20 ms pacing
- *    loop feeds every session its frame), each session at a different place in the audio so they do not all talk at
- *    once. CPU = process.cpuUsage (every thread, GC included) over the window ÷ (K × audio seconds):
- *    sessions_per_core = 1 / that fraction. (a) energy VAD only: no recogniser, so no turn ever runs (pushAudio →
- *    chunker → VAD → endpointer). (b) Silero VAD + streaming STT (sherpa 3.3M, one thread): the endpointer's silence
- *    is set out of reach, so no turn reaches the brain; the recogniser hears every frame. No synthesis in either.
+ * 1. CPU per concurrent session. K VoiceSessions are fed caller audio at real-time pace (one 20 ms pacing loop feeds
+ *    every session its frame), each session at a different place in the audio so they do not all talk at once.
+ *    CPU = process.cpuUsage (every thread, GC included) over the window ÷ (K × audio seconds):
+ *    sessions_per_core = 1 / that fraction. Caller audio is a call's: a sentence, then 3.5 s in which the caller is
+ *    quiet while the agent answers (line noise at −60 dBFS, not digital silence), ~35 % speech. (a) energy VAD only:
+ *    no recogniser, so no turn ever runs. (b) the server's default, Silero behind its energy gate + streaming STT
+ *    (sherpa 3.3M, one thread) + the barge-in onset detector; turns end as in a call and run the LocalBrain on the
+ *    built-in CRM; no synthesis. (c) the same on back-to-back speech (0.4 s / 0.8 s pauses, ~60 % speech, the
+ *    previous bench's audio): a caller who never lets the agent talk, the worst case.
  *    A check run at K = sessions_per_core (capped) reports how late the pacing loop pushed frames: falling behind
  *    real time shows as lateness that grows past a frame or two.
- * 2. End of caller speech → first agent audio, local stack (energy VAD, sherpa STT, LocalBrain on the built-in CRM
- *    in in-memory PGlite, eSpeak WASM TTS): a fresh call per turn, flite speech whose true end is known to the
- *    sample, measured on the wall clock from the last speech frame pushed to the first `agent.audio`. Once with the
- *    default 500 ms endpoint silence, once with 300 ms; the breakdown says what each stage adds.
+ * 2. End of caller speech → first agent audio, local stack (sherpa STT, LocalBrain on the built-in CRM in in-memory
+ *    PGlite, eSpeak WASM TTS): a fresh call per turn, flite speech whose true end is known to the sample, measured
+ *    on the wall clock from the last speech frame pushed to the first `agent.audio`. Rows: the defaults (300 ms
+ *    endpoint silence) with the energy VAD and with gated Silero (the server's default VAD), and the old 500 ms
+ *    default for comparison; the breakdown says what each stage adds.
  * 3. Barge-in: while the agent speaks a reply, the caller talks; caller speech start (first frame pushed) → `clear`.
+ *    With Silero, the session's energy onset detector holds the audio and Silero confirms.
  */
-import { randomUUID } from 'node:crypto';
 import type { EndpointerOptions } from '../src/audio/endpointer.ts';
 import { EnergyVad } from '../src/audio/energy-vad.ts';
+import { GatedVad } from '../src/audio/gated-vad.ts';
 import { SileroVad } from '../src/audio/silero-vad.ts';
 import type { VoiceActivityDetector } from '../src/audio/vad.ts';
 import { LocalBrain } from '../src/brains/local/local-brain.ts';
@@ -27,6 +32,7 @@ import { silentLogger } from '../src/core/logger.ts';
 import { BuiltinCrm } from '../src/crm/builtin-crm.ts';
 import type { TurnMetrics } from '../src/session/events.ts';
 import { VoiceSession } from '../src/session/voice-session.ts';
+import { createConfiguredVad } from '../src/speech/engines.ts';
 import { createEspeakWasmSynthesizer } from '../src/speech/espeak-wasm-tts.ts';
 import type { SpeechRecognizer } from '../src/speech/recognizer.ts';
 import { loadSherpaRecognizer } from '../src/speech/sherpa-recognizer.ts';
@@ -43,9 +49,12 @@ const FRAME_MS = 20;
 const TARGET_ENERGY = 100;
 const TARGET_SILERO_STT = 30;
 /** Check runs stop here: beyond it the pacing loop's own cost, not the session's, is what gets measured. */
-const CHECK_CAP = { energy: 400, silero_stt: 60 };
-const UNREACHABLE_MS = 1e9;
+const CHECK_CAP = { energy: 400, silero_stt: 80 };
 const SILENCE = new Int16Array(FRAME);
+/** While the agent answers, the caller is quiet this long (a short reply's worth). */
+const AGENT_TURN_S = 3.5;
+/** Line noise under the caller's audio: a quiet room through a headset or a phone line's comfort noise. */
+const LINE_NOISE_DBFS = -60;
 const TURNS = 10;
 const BARGE_INS = 5;
 
@@ -77,6 +86,24 @@ const summary = (values: number[]) => ({
   max_ms: round(Math.max(...values)),
 });
 
+/** The detector the server gives a call for ROOMAN_VAD=silero|energy (Silero behind its gate, 150 ms segment end). */
+async function callVad(kind: 'silero' | 'energy'): Promise<VoiceActivityDetector> {
+  return (await createConfiguredVad({ modelsDir: SHARED_MODELS, vad: kind })).create();
+}
+
+/** Deterministic white noise at `dbfs` RMS added to the audio (clipped). */
+function withLineNoise(audio: Int16Array, dbfs: number): Int16Array {
+  const out = new Int16Array(audio.length);
+  const amplitude = 32768 * 10 ** (dbfs / 20) * Math.sqrt(3);
+  let seed = 20_261_121;
+  for (let i = 0; i < out.length; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const n = amplitude * (2 * (seed / 0x7fffffff) - 1);
+    out[i] = Math.max(-32768, Math.min(32767, Math.round(audio[i]! + n)));
+  }
+  return out;
+}
+
 function concat(parts: Int16Array[]): Int16Array {
   const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -89,6 +116,8 @@ function concat(parts: Int16Array[]): Int16Array {
 
 interface PacedRun {
   cpuSeconds: number;
+  /** Of which on the JavaScript thread: one process cannot use more than one core of this. */
+  mainThreadSeconds: number;
   audioSeconds: number;
   lateness: number[];
   /** Lateness of the last frame: a backlog that grew during the run shows here. */
@@ -113,6 +142,7 @@ async function paced(
   const warmFrames = Math.round((warmupS * 1000) / FRAME_MS);
   const lateness: number[] = [];
   let cpuStart: NodeJS.CpuUsage | null = null;
+  let threadStart: NodeJS.CpuUsage | null = null;
   let n = 0;
   let finalLatenessMs = 0;
   const t0 = performance.now();
@@ -120,7 +150,10 @@ async function paced(
     const tick = () => {
       const now = performance.now();
       while (n < total && t0 + n * FRAME_MS <= now) {
-        if (n === warmFrames) cpuStart = process.cpuUsage();
+        if (n === warmFrames) {
+          cpuStart = process.cpuUsage();
+          threadStart = process.threadCpuUsage();
+        }
         for (const [i, session] of sessions.entries()) {
           const f = (offsets[i]! + n) % frames;
           session.pushAudio(audio.subarray(f * FRAME, f * FRAME + FRAME));
@@ -136,8 +169,10 @@ async function paced(
     tick();
   });
   const used = process.cpuUsage(cpuStart ?? undefined);
+  const thread = process.threadCpuUsage(threadStart ?? undefined);
   return {
     cpuSeconds: (used.user + used.system) / 1e6,
+    mainThreadSeconds: (thread.user + thread.system) / 1e6,
     audioSeconds: (lateness.length * FRAME_MS) / 1000,
     lateness,
     finalLatenessMs,
@@ -173,12 +208,38 @@ export async function benchVoice(context: BenchContext): Promise<Record<string, 
   const synthesizer = await createEspeakWasmSynthesizer();
   const modelPath = sileroModelPath();
   try {
-    // Caller audio for the CPU part: speech with pauses, as in a call (~45 % speech).
-    const parts: Int16Array[] = [];
-    for (const text of TURN_SENTENCES) parts.push((await fixtures.speech(text, 'flite', 0.4, 0.8)).samples);
-    const callerAudio = concat(parts);
-    const cpu = await benchCpu(context, { brain, crm, recognizer, modelPath, callerAudio, signal });
-    const latency = await benchLatency(context, { brain, crm, database, recognizer, synthesizer, fixtures });
+    // Caller audio for the CPU part. A call: each sentence, then the caller quiet while the agent answers.
+    const callParts: Int16Array[] = [];
+    const backToBack: Int16Array[] = [];
+    let speechS = 0;
+    for (const text of TURN_SENTENCES) {
+      const said = await fixtures.speech(text, 'flite', 0.4, AGENT_TURN_S);
+      callParts.push(said.samples);
+      speechS += said.speechEndS - said.speechStartS;
+      backToBack.push((await fixtures.speech(text, 'flite', 0.4, 0.8)).samples);
+    }
+    const callAudio = withLineNoise(concat(callParts), LINE_NOISE_DBFS);
+    const continuousAudio = withLineNoise(concat(backToBack), LINE_NOISE_DBFS);
+    const cpu = await benchCpu(context, {
+      brain,
+      crm,
+      database,
+      recognizer,
+      modelPath,
+      callAudio,
+      callSpeechFraction: speechS / (callAudio.length / 16_000),
+      continuousAudio,
+      signal,
+    });
+    const latency = await benchLatency(context, {
+      brain,
+      crm,
+      database,
+      recognizer,
+      synthesizer,
+      fixtures,
+      modelPath,
+    });
     const bargeIn = await benchBargeIn(context, {
       brain,
       crm,
@@ -191,7 +252,7 @@ export async function benchVoice(context: BenchContext): Promise<Record<string, 
     return {
       setup:
         'real VoiceSession; flite (slt) speech at real-time pace in 20 ms frames; sherpa 3.3M zipformer (1 thread); ' +
-        'Silero v5 (1 thread); LocalBrain + built-in CRM on in-memory PGlite; eSpeak NG WASM TTS',
+        'Silero v5 (1 thread) behind its energy gate; LocalBrain + built-in CRM on in-memory PGlite; eSpeak NG WASM TTS',
       cpu_per_session: cpu,
       speech_end_to_first_audio: latency,
       barge_in: bargeIn,
@@ -210,6 +271,7 @@ interface Parts {
   recognizer: SpeechRecognizer;
   synthesizer: SpeechSynthesizer;
   fixtures: SpeechFixtures;
+  modelPath: string;
 }
 
 async function benchCpu(
@@ -217,32 +279,31 @@ async function benchCpu(
   parts: {
     brain: LocalBrain;
     crm: BuiltinCrm;
+    database: Parts['database'];
     recognizer: SpeechRecognizer;
     modelPath: string;
-    callerAudio: Int16Array;
+    callAudio: Int16Array;
+    callSpeechFraction: number;
+    continuousAudio: Int16Array;
     signal: AbortSignal;
   },
 ) {
-  const orgId = randomUUID(); // never written to: no turn runs in this part
+  // Turns do run in the Silero + STT part (as in a call): they need a real organisation for the brain's CRM reads.
+  const org = await createTestOrg(parts.database.db);
   const open = async (k: number, withStt: boolean) => {
     const sessions: VoiceSession[] = [];
     for (let i = 0; i < k; i++) {
       const vad: VoiceActivityDetector = withStt
-        ? await SileroVad.open({ modelPath: parts.modelPath })
+        ? await callVad('silero')
         : new EnergyVad({ sampleRate: 16_000 });
       const session = new VoiceSession({
-        orgId,
+        orgId: org.id,
         channel: 'bench',
         brain: parts.brain,
-        crm: parts.crm.gatewayFor(orgId),
-        timeZone: 'Asia/Kolkata',
+        crm: parts.crm.gatewayFor(org.id),
+        timeZone: org.timeZone,
         vad,
-        ...(withStt
-          ? {
-              recognizer: parts.recognizer,
-              endpointer: { silenceMs: UNREACHABLE_MS, incompleteSilenceMs: UNREACHABLE_MS },
-            }
-          : {}),
+        ...(withStt ? { recognizer: parts.recognizer } : {}),
       });
       await session.start();
       // Calls do not start in the same 20 ms: offset each one's internal blocks (recogniser chunks, Silero
@@ -255,24 +316,31 @@ async function benchCpu(
   const close = async (sessions: VoiceSession[]) => {
     for (const s of sessions) await s.end();
   };
-  const measure = async (name: 'energy' | 'silero_stt', k: number, target: number) => {
+  const measure = async (name: 'energy' | 'silero_stt', audio: Int16Array, k: number, target: number) => {
     const withStt = name === 'silero_stt';
     context.log(`${name}: CPU of ${k} sessions over 10 s of real-time audio (+2 s warm-up)`);
     let sessions = await open(k, withStt);
-    const run = await paced(sessions, parts.callerAudio, 10, 2, parts.signal);
+    let turns = 0;
+    for (const s of sessions) s.on('user.final', () => turns++);
+    const run = await paced(sessions, audio, 10, 2, parts.signal);
     await close(sessions);
     const fraction = run.cpuSeconds / (k * run.audioSeconds);
     const perCore = 1 / fraction;
     const checkK = Math.min(Math.floor(perCore), CHECK_CAP[name]);
     context.log(`${name}: ${round(perCore)} sessions/core; check run with ${checkK} sessions for 6 s`);
     sessions = await open(checkK, withStt);
-    const check = await paced(sessions, parts.callerAudio, 6, 2, parts.signal);
+    const check = await paced(sessions, audio, 6, 2, parts.signal);
     await close(sessions);
     return {
       sessions_measured: k,
+      caller_turns_ended_in_window: turns,
       cpu_ms_per_session_audio_s: round(fraction * 1000, 3),
       cpu_fraction_per_session: round(fraction, 5),
       sessions_per_core: Math.floor(perCore),
+      // GC helpers and native threads take part of the load off the JavaScript thread, which is what one process
+      // saturates first: sessions one process can carry on its main thread.
+      main_thread_ms_per_session_audio_s: round((run.mainThreadSeconds / (k * run.audioSeconds)) * 1000, 3),
+      sessions_per_main_thread: Math.floor((k * run.audioSeconds) / run.mainThreadSeconds),
       target_sessions_per_core: target,
       meets_target: perCore >= target,
       measured_window: latenessReport(run),
@@ -286,16 +354,27 @@ async function benchCpu(
   };
   return {
     method:
-      'process.cpuUsage over 10 s of K concurrent sessions fed flite speech + silence at real-time pace (2 s warm-up ' +
-      'excluded); includes the pacing loop, chunking, VAD, endpointer, event emission, GC; excludes brain and TTS ' +
-      '(no turn ends in this part). Lateness = last session of a tick got its frame this long after it was due.',
-    energy_vad: await measure('energy', TARGET_ENERGY, TARGET_ENERGY),
-    silero_vad_streaming_stt: await measure('silero_stt', 12, TARGET_SILERO_STT),
-    components_cpu_ms_per_audio_s: await components(parts.recognizer, parts.modelPath, parts.callerAudio),
+      'process.cpuUsage over 10 s of K concurrent sessions fed caller audio at real-time pace (2 s warm-up ' +
+      'excluded); includes the pacing loop, chunking, VADs, recogniser, endpointer, the turns the brain answers ' +
+      '(LocalBrain, in-memory PGlite), event emission, GC; excludes TTS. Lateness = last session of a tick got its ' +
+      'frame this long after it was due.',
+    call_audio: {
+      description: `each sentence then ${AGENT_TURN_S} s of the caller quiet while the agent answers; line noise ${LINE_NOISE_DBFS} dBFS`,
+      speech_fraction: round(parts.callSpeechFraction, 2),
+    },
+    energy_vad: await measure('energy', parts.callAudio, TARGET_ENERGY, TARGET_ENERGY),
+    silero_vad_streaming_stt: await measure('silero_stt', parts.callAudio, 24, TARGET_SILERO_STT),
+    silero_vad_streaming_stt_back_to_back_speech: await measure(
+      'silero_stt',
+      parts.continuousAudio,
+      16,
+      TARGET_SILERO_STT,
+    ),
+    components_cpu_ms_per_audio_s: await components(parts.recognizer, parts.modelPath, parts.callAudio),
   };
 }
 
-/** Where the Silero + STT session's CPU goes: each part alone on one stream, same audio, 20 ms frames. */
+/** Where the Silero + STT session's CPU goes: each part alone on one stream, the call audio, 20 ms frames. */
 async function components(recognizer: SpeechRecognizer, modelPath: string, audio: Int16Array) {
   const frames = Math.floor(audio.length / FRAME);
   const seconds = (frames * FRAME_MS) / 1000;
@@ -307,18 +386,21 @@ async function components(recognizer: SpeechRecognizer, modelPath: string, audio
     return round((used.user + used.system) / 1000 / seconds, 2);
   };
   const silero = await SileroVad.open({ modelPath });
+  const gated = new GatedVad(await SileroVad.open({ modelPath }));
   const stream = recognizer.createStream();
   const energy = new EnergyVad({ sampleRate: 16_000 });
   try {
     return {
-      silero_vad: cost((frame) => silero.push(frame)),
-      streaming_stt: cost((frame) => stream.accept(frame)),
+      silero_vad_every_frame: cost((frame) => silero.push(frame)),
+      silero_vad_behind_energy_gate: cost((frame) => gated.push(frame)),
+      streaming_stt_every_frame: cost((frame) => stream.accept(frame)),
       energy_vad: cost((frame) => {
         energy.push(frame);
       }),
     };
   } finally {
     silero.close();
+    gated.close();
     stream.close();
   }
 }
@@ -335,9 +417,13 @@ async function spokenTurn(
   parts: Parts,
   speech: { samples: Int16Array; speechEndS: number },
   endpointer: EndpointerOptions,
+  vadKind: 'energy' | 'silero',
 ): Promise<SpokenTurn | null> {
   const org = await createTestOrg(parts.database.db);
+  const vad: VoiceActivityDetector =
+    vadKind === 'silero' ? await callVad('silero') : new EnergyVad({ sampleRate: 16_000 });
   const session = new VoiceSession({
+    vad,
     orgId: org.id,
     channel: 'bench',
     brain: parts.brain,
@@ -377,20 +463,27 @@ async function benchLatency(context: BenchContext, parts: Parts) {
   // Speech ends in the middle of the line's silence; the silence after it is what the endpointer waits on.
   for (const text of TURN_SENTENCES) speech.push(await parts.fixtures.speech(text, 'flite', 0.3, 0));
   context.log('spoken turns: warm-up');
-  await spokenTurn(parts, speech[0]!, {});
+  await spokenTurn(parts, speech[0]!, {}, 'silero');
   const rows: Record<string, unknown> = {};
-  for (const silenceMs of [500, 300]) {
-    context.log(`spoken turns: endpoint silence ${silenceMs} ms, ${TURNS} turns`);
+  const setups = [
+    ['defaults_energy_vad', 'energy', 300],
+    ['defaults_silero_vad', 'silero', 300],
+    ['old_500ms_silence_energy_vad', 'energy', 500],
+  ] as const;
+  for (const [row, vadKind, silenceMs] of setups) {
+    context.log(`spoken turns: ${vadKind} VAD, endpoint silence ${silenceMs} ms, ${TURNS} turns`);
     const turns: SpokenTurn[] = [];
     let lost = 0;
     for (let i = 0; i < TURNS; i++) {
-      const t = await spokenTurn(parts, speech[i % speech.length]!, { silenceMs });
+      const t = await spokenTurn(parts, speech[i % speech.length]!, { silenceMs }, vadKind);
       if (t) turns.push(t);
       else lost++;
     }
     const pick = (f: (t: SpokenTurn) => number | null) =>
       summary(turns.map(f).filter((v): v is number => v !== null));
-    rows[`endpoint_silence_${silenceMs}ms`] = {
+    rows[row] = {
+      vad: vadKind,
+      endpoint_silence_ms: silenceMs,
       speech_end_to_first_audio: pick((t) => t.endToAudio),
       // The turns whose words looked finished (the 3.3M model sometimes hears a trailing number word, and the
       // endpointer then rightly waits 1.5 s for the rest of a number).
@@ -460,20 +553,27 @@ async function benchBargeIn(context: BenchContext, parts: Parts & { modelPath: s
   const interruption = await parts.fixtures.speech(INTERRUPTION, 'flite', 0, 0.5);
   const result: Record<string, unknown> = {
     method:
-      'typed turn with a long reply; 400 ms into its audio the caller speaks; first speech frame pushed → clear',
+      'typed turn with a long reply; 400 ms into its audio the caller speaks; first speech frame pushed → clear. ' +
+      'With Silero (behind its gate) the energy onset detector holds the audio and Silero confirms; the last row ' +
+      'turns the onset detector off (Silero alone decides, as before).',
     target_p95_ms: 100,
   };
-  for (const kind of ['energy', 'silero'] as const) {
-    context.log(`barge-in (${kind} VAD): ${BARGE_INS} interruptions`);
+  const rows = [
+    ['energy_vad', 'energy', true],
+    ['silero_vad', 'silero', true],
+    ['silero_vad_without_onset_detector', 'silero', false],
+  ] as const;
+  for (const [row, kind, onset] of rows) {
+    context.log(`barge-in (${row}): ${BARGE_INS} interruptions`);
     const delays: number[] = [];
     let missed = 0;
+    let interrupted = 0;
     for (let i = 0; i < BARGE_INS; i++) {
       const org = await createTestOrg(parts.database.db);
       const vad: VoiceActivityDetector =
-        kind === 'silero'
-          ? await SileroVad.open({ modelPath: parts.modelPath })
-          : new EnergyVad({ sampleRate: 16_000 });
+        kind === 'silero' ? await callVad('silero') : new EnergyVad({ sampleRate: 16_000 });
       const session = new VoiceSession({
+        ...(onset ? {} : { onsetVad: false as const }),
         orgId: org.id,
         channel: 'bench',
         brain: parts.brain,
@@ -485,6 +585,9 @@ async function benchBargeIn(context: BenchContext, parts: Parts & { modelPath: s
       });
       const clears: number[] = [];
       session.on('clear', () => clears.push(performance.now()));
+      session.on('agent.interrupted', (e) => {
+        if (e.turn === 1) interrupted++;
+      });
       const audio = new Promise<void>((resolve) => session.on('agent.audio', () => resolve()));
       await session.start();
       const line = new CallerLine(session);
@@ -495,6 +598,7 @@ async function benchBargeIn(context: BenchContext, parts: Parts & { modelPath: s
         await Promise.race([audio, sleep(8000)]);
         await sleep(400);
         const speechStart = await line.say(interruption.samples);
+        await sleep(600); // the words decide: this interruption must cut the reply, not resume it
         const clear = clears.find((c) => c >= speechStart);
         if (clear === undefined) missed++;
         else delays.push(clear - speechStart);
@@ -503,9 +607,10 @@ async function benchBargeIn(context: BenchContext, parts: Parts & { modelPath: s
         await session.end();
       }
     }
-    result[`${kind}_vad`] = {
+    result[row] = {
       speech_start_to_clear: summary(delays),
       missed,
+      replies_cut_by_the_interruption: `${interrupted} of ${BARGE_INS}`,
       meets_target: delays.length > 0 && percentile(delays, 95) < 100,
     };
   }
