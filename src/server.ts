@@ -259,6 +259,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       targets: {
         purgeExpiredIdempotencyKeys: () => crm.purgeExpiredIdempotencyKeys(),
         deleteIdleSessionsSince: (cutoff) => sessions.deleteIdleSince(cutoff),
+        purgeRateLimitWindowsBefore: (cutoff) => new RateLimitRepository(database.db).purgeBefore(cutoff),
       },
       logger,
       clock,

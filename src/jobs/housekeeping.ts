@@ -1,6 +1,6 @@
 /**
- * Housekeeping: forgets idempotency keys past their 24 h window and bot sessions idle for a week. Every instance
- * runs it; the work is a pair of idempotent DELETEs in the shared database, so instances need no coordination and
+ * Housekeeping: forgets idempotency keys past their 24 h window, bot sessions idle for a week and rate-limit windows
+ * older than a day. Every instance runs it; the work is idempotent DELETEs in the shared database, so instances need no coordination and
  * a stopped instance leaves nothing undone. Timers are unref'd: housekeeping never keeps a process alive.
  */
 import type { Logger } from '../core/logger.ts';
@@ -9,7 +9,12 @@ import { type Clock, systemClock } from '../core/time.ts';
 export interface HousekeepingTargets {
   purgeExpiredIdempotencyKeys(): Promise<number>;
   deleteIdleSessionsSince(cutoff: Date): Promise<number>;
+  /** Rate-limit counters (src/store/rate-limits.ts) of windows that began before `cutoff`. */
+  purgeRateLimitWindowsBefore?(cutoff: Date): Promise<number>;
 }
+
+/** Rate-limit windows are a minute long; a day keeps recent ones readable for whoever looks into a refusal. */
+const RATE_WINDOW_KEEP_MS = 24 * 60 * 60 * 1000;
 
 export interface HousekeepingOptions {
   targets: HousekeepingTargets;
@@ -27,10 +32,12 @@ export const DEFAULT_SESSION_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
 /** Runs one round; returns what it removed. Failures are logged, never thrown: the next round tries again. */
 export async function runHousekeeping(
   options: HousekeepingOptions,
-): Promise<{ keys: number; sessions: number }> {
+): Promise<{ keys: number; sessions: number; rateWindows: number }> {
   const clock = options.clock ?? systemClock;
-  const cutoff = new Date(clock.now().getTime() - (options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS));
-  const [keys, sessions] = await Promise.all([
+  const now = clock.now().getTime();
+  const cutoff = new Date(now - (options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS));
+  const purgeWindows = options.targets.purgeRateLimitWindowsBefore;
+  const [keys, sessions, rateWindows] = await Promise.all([
     options.targets.purgeExpiredIdempotencyKeys().catch((err: unknown) => {
       options.logger.warn({ err }, 'housekeeping: idempotency purge failed');
       return 0;
@@ -39,9 +46,16 @@ export async function runHousekeeping(
       options.logger.warn({ err }, 'housekeeping: idle session purge failed');
       return 0;
     }),
+    purgeWindows
+      ? purgeWindows(new Date(now - RATE_WINDOW_KEEP_MS)).catch((err: unknown) => {
+          options.logger.warn({ err }, 'housekeeping: rate-limit window purge failed');
+          return 0;
+        })
+      : 0,
   ]);
-  if (keys + sessions > 0) options.logger.info({ keys, sessions }, 'housekeeping removed expired records');
-  return { keys, sessions };
+  if (keys + sessions + rateWindows > 0)
+    options.logger.info({ keys, sessions, rateWindows }, 'housekeeping removed expired records');
+  return { keys, sessions, rateWindows };
 }
 
 /** Runs a round now and then every `intervalMs`; returns a stop function that waits for a round in progress. */

@@ -6,6 +6,7 @@ import { BuiltinCrm } from '../../src/crm/builtin-crm.ts';
 import { runHousekeeping } from '../../src/jobs/housekeeping.ts';
 import { BotSessionRepository } from '../../src/store/bot-session-repository.ts';
 import type { Database } from '../../src/store/database.ts';
+import { RateLimitRepository } from '../../src/store/rate-limits.ts';
 import { createTestOrg, databaseTargets } from '../helpers/db.ts';
 
 for (const target of databaseTargets())
@@ -67,6 +68,27 @@ for (const target of databaseTargets())
         },
         logger: silentLogger,
       });
-      assert.deepEqual(result, { keys: 0, sessions: 3 });
+      assert.deepEqual(result, { keys: 0, sessions: 3, rateWindows: 0 });
+    });
+
+    it('forgets rate-limit windows older than a day and keeps the current one', async () => {
+      const org = await createTestOrg(database.db);
+      const limits = new RateLimitRepository(database.db);
+      const now = new Date('2026-03-01T12:00:00Z');
+      const rule = { limit: 5, windowMs: 60_000 };
+      await limits.take(org.id, 'model-calls', rule, new Date(now.getTime() - 2 * 24 * 3600_000));
+      await limits.take(org.id, 'model-calls', rule, now);
+      const result = await runHousekeeping({
+        targets: {
+          purgeExpiredIdempotencyKeys: async () => 0,
+          deleteIdleSessionsSince: async () => 0,
+          purgeRateLimitWindowsBefore: (cutoff) => limits.purgeBefore(cutoff),
+        },
+        logger: silentLogger,
+        clock: fixedClock(now),
+      });
+      assert.equal(result.rateWindows, 1);
+      // The current window survived: its count goes on from 1.
+      assert.equal((await limits.take(org.id, 'model-calls', rule, now)).count, 2);
     });
   });
