@@ -55,11 +55,9 @@ export function registerSmsStatusRoute(app: FastifyInstance, options: SmsStatusR
       const signature = request.headers['x-twilio-signature'];
       if (typeof signature !== 'string' || !twilio.validateRequest(options.authToken, signature, url, form)) {
         log.warn({ url, ip: request.ip }, 'SMS status report refused: X-Twilio-Signature missing or wrong');
-        return reply
-          .status(403)
-          .send({
-            error: { type: 'UNAUTHORIZED', details: 'X-Twilio-Signature is missing or does not match' },
-          });
+        return reply.status(403).send({
+          error: { type: 'UNAUTHORIZED', details: 'X-Twilio-Signature is missing or does not match' },
+        });
       }
       const report = Report.safeParse(form);
       const query = ReportQuery.safeParse(request.query);
