@@ -209,7 +209,8 @@ export class VoiceSession {
     this.#onsetVad =
       options.onsetVad === false || this.#vad instanceof EnergyVad
         ? null
-        : (options.onsetVad ?? new EnergyVad({ sampleRate: SESSION_SAMPLE_RATE }));
+        : // Its end (200 ms of silence) also times the turn's silence, so it must come before the VAD's.
+          (options.onsetVad ?? new EnergyVad({ sampleRate: SESSION_SAMPLE_RATE, minSilenceMs: 200 }));
     this.#endpointer = new Endpointer(options.endpointer);
     this.#stt = options.recognizer ? options.recognizer.createStream() : null;
     const feed = options.recognizerFeed ?? {};

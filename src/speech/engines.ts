@@ -173,11 +173,12 @@ export async function createConfiguredVad(settings: VadSettings): Promise<VadCho
 }
 
 async function openSilero(modelPath: string, threshold: number | undefined): Promise<VoiceActivityDetector> {
-  // 200 ms of silence ends a Silero segment (its default is 300): the turn's own 300 ms is counted by the endpointer
-  // from the energy detector's precise end, and a later Silero end would hold the turn past it.
+  // 150 ms of silence ends a Silero segment (its default is 300): the turn's own 300 ms is counted by the endpointer
+  // from the energy detector's precise end, and a later Silero end (it carries ~100 ms of hangover, and is only
+  // known a window or two after) would hold the turn past it.
   const silero = await SileroVad.open({
     modelPath,
-    minSilenceMs: 200,
+    minSilenceMs: 150,
     ...(threshold !== undefined ? { threshold } : {}),
   });
   return new GatedVad(silero);

@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { SileroVad } from '../../src/audio/silero-vad.ts';
 import type { VoiceActivityDetector } from '../../src/audio/vad.ts';
 import { LocalBrain } from '../../src/brains/local/local-brain.ts';
 import type { CrmGateway } from '../../src/core/crm.ts';
@@ -18,6 +17,7 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { BuiltinCrm } from '../../src/crm/builtin-crm.ts';
 import type { VoiceSessionEventName, VoiceSessionEvents } from '../../src/session/events.ts';
 import { VoiceSession } from '../../src/session/voice-session.ts';
+import { createConfiguredVad } from '../../src/speech/engines.ts';
 import { createEspeakWasmSynthesizer } from '../../src/speech/espeak-wasm-tts.ts';
 import type { SpeechRecognizer } from '../../src/speech/recognizer.ts';
 import { loadSherpaRecognizer } from '../../src/speech/sherpa-recognizer.ts';
@@ -25,7 +25,7 @@ import type { SpeechSynthesizer } from '../../src/speech/synthesizer.ts';
 import type { Database } from '../../src/store/database.ts';
 import { TranscriptRepository, transcriptSink } from '../../src/store/transcripts.ts';
 import { createUnderstandingEngine } from '../../src/understanding/engine.ts';
-import { SpeechFixtures, sileroModelPath } from '../audio/speech-fixtures.ts';
+import { SpeechFixtures } from '../audio/speech-fixtures.ts';
 import { createTestOrg, type DatabaseTarget, databaseTargets } from '../helpers/db.ts';
 import { festivalSpeech, KWS_MODEL, SHARED_MODELS } from '../speech/fixtures.ts';
 import { CallerLine, waitFor } from './caller-line.ts';
@@ -78,6 +78,10 @@ function slowCrm(crm: CrmGateway, delayMs: number): CrmGateway {
     listLeads: (query, options) => crm.listLeads(query, options),
   };
 }
+
+/** The VAD the server gives a call with ROOMAN_VAD=silero: Silero v5 behind its energy gate. */
+const sileroAsServed = async () =>
+  (await createConfiguredVad({ modelsDir: SHARED_MODELS, vad: 'silero' })).create();
 
 for (const target of databaseTargets()) describe(`voice session (${target.name})`, () => suite(target));
 
@@ -380,7 +384,7 @@ function suite(target: DatabaseTarget) {
   });
 
   it('with the Silero VAD: a cough holds the reply at once (energy onset) and it resumes; so does "okay"', async () => {
-    const vad = await SileroVad.open({ modelPath: sileroModelPath() });
+    const vad = await sileroAsServed();
     const { org, session, seen, line } = await call({ vad });
     try {
       const okay = await festivalSpeech('okay');
@@ -441,7 +445,7 @@ function suite(target: DatabaseTarget) {
   });
 
   it('with the Silero VAD: a spoken turn is answered, and speech over the reply interrupts it', async () => {
-    const vad = await SileroVad.open({ modelPath: sileroModelPath() });
+    const vad = await sileroAsServed();
     const { org, session, seen, line } = await call({ vad });
     try {
       const request = await festivalSpeech('schedule a site visit for tomorrow at ten in the morning');

@@ -71,6 +71,24 @@ test('reset() drops the utterance in progress; the stream then recognises the ne
   assert.match(stream.finish().text, /meeting/);
 });
 
+test('lookahead() gives the words still in the look-ahead without ending the utterance', async () => {
+  const first = await festivalSpeech('my number is nine eight seven six');
+  const rest = await festivalSpeech('five four three two one zero');
+  const stream = recognizer.createStream();
+  // 20 ms frames, as a call feeds them; the partial lags the audio by the model's chunk and look-ahead.
+  for (let i = 0; i < first.length; i += 320) stream.accept(first.subarray(i, i + 320));
+  const behind = stream.partial();
+  const ahead = stream.lookahead();
+  assert.equal(ahead.isFinal, false);
+  assert.match(ahead.text, /seven six$/, `partial "${behind}", look-ahead "${ahead.text}"`);
+  assert.ok(ahead.text.length >= behind.length);
+  // The utterance goes on: the rest lands in the same final.
+  for (let i = 0; i < rest.length; i += 320) stream.accept(rest.subarray(i, i + 320));
+  const final = stream.finish();
+  assert.match(final.text, /seven six five four three two one zero/);
+  stream.close();
+});
+
 test(`WER on ${FESTIVAL_SET.length} festival HTS sentences is at most 0.40`, async () => {
   const pairs = [];
   for (const reference of FESTIVAL_SET) {
