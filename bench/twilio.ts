@@ -111,8 +111,9 @@ class FrameTrack {
   #previous = -1;
 
   add(payload: Uint8Array, at: number): void {
-    if (this.frames === 0) this.#first = at;
-    this.lateness.push(at - (this.#first + Math.max(0, this.frames - LEAD_FRAMES) * 20));
+    // The first `lead` frames go at once; from frame `lead` on, one every 20 ms: that frame is the reference.
+    if (this.frames === LEAD_FRAMES) this.#first = at;
+    if (this.frames >= LEAD_FRAMES) this.lateness.push(at - (this.#first + (this.frames - LEAD_FRAMES) * 20));
     this.frames++;
     const index = CODES.indexOf(payload[0]!);
     if (payload.length !== FRAME_BYTES || payload.some((b) => b !== payload[0]) || index < 0)
@@ -129,7 +130,7 @@ export interface MediaLoadResult {
   frames_expected_min: number;
   /** Frames whose index did not follow the previous one's (lost, repeated or reordered). */
   out_of_order: number;
-  /** Client view: arrival − (first arrival + 20 ms × (k − lead)), worst over all streams. */
+  /** Client view: arrival − (arrival of frame `lead` + 20 ms × (k − lead)), worst over all streams. */
   max_lateness_ms: number;
   p99_lateness_ms: number;
   p50_lateness_ms: number;

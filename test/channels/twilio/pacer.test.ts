@@ -1,0 +1,76 @@
+/**
+ * The outbound pacer: frames leave in order, a mark right after the frame before it, at most `lead` frames ahead of
+ * real time; a clear drops the queue; and the calls of one process share wake-ups (their runs sit on one 20 ms grid),
+ * so N calls do not cost N timers per frame.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FrameClock, OutboundPacer } from '../../../src/channels/twilio/pacer.ts';
+
+/** Waits (up to 5 s: a loaded machine runs timers late) until `done` holds. */
+async function until(done: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 5000; !done() && Date.now() < deadline; )
+    await new Promise((r) => setTimeout(r, 20));
+}
+
+const frames = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}-f${i}`);
+
+test('frames in order, marks after their frame, paced: 25 frames take about (25 − lead) × 20 ms', async () => {
+  const sent: Array<[string, number]> = [];
+  const clock = new FrameClock();
+  const pacer = new OutboundPacer({ send: (d) => sent.push([d, performance.now()]), clock, leadFrames: 2 });
+  const start = performance.now();
+  for (const [i, f] of frames(25, 'a').entries()) {
+    pacer.pushFrame(f);
+    if (i % 5 === 4) pacer.pushAfter(`a-mark${i}`);
+  }
+  // The lead goes at once, the rest waits for its time.
+  assert.ok(sent.length >= 2 && sent.length <= 3, `${sent.length} sent at once`);
+  await until(() => sent.length === 30);
+  const names = sent.map(([d]) => d);
+  const expected: string[] = [];
+  for (const [i, f] of frames(25, 'a').entries()) {
+    expected.push(f);
+    if (i % 5 === 4) expected.push(`a-mark${i}`);
+  }
+  assert.deepEqual(names, expected);
+  const last = sent.at(-1)![1] - start;
+  // Frame 24 is due (24 − 2) × 20 = 440 ms after the grid tick that follows the start (≤ 20 ms later).
+  assert.ok(last >= 420, `all 25 frames out after ${Math.round(last)} ms: not paced`);
+  assert.equal(pacer.stats.framesSent, 25);
+  assert.equal(pacer.queuedFrames, 0);
+});
+
+test('a clear drops what is queued; the next audio starts a new run', async () => {
+  const sent: string[] = [];
+  const pacer = new OutboundPacer({ send: (d) => sent.push(d), clock: new FrameClock(), leadFrames: 1 });
+  for (const f of frames(20, 'b')) pacer.pushFrame(f);
+  await new Promise((r) => setTimeout(r, 70));
+  pacer.clear();
+  const before = sent.length;
+  assert.ok(before < 20, 'everything went out before the clear');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(sent.length, before, 'frames went out after the clear');
+  pacer.pushFrame('c-f0');
+  assert.equal(sent.at(-1), 'c-f0', 'a new run starts at once');
+  assert.equal(pacer.stats.runs, 2);
+  pacer.stop();
+});
+
+test('calls started at different moments share the clock’s wake-ups', async () => {
+  const clock = new FrameClock();
+  const sent = new Map<string, string[]>();
+  const pacers: OutboundPacer[] = [];
+  for (let p = 0; p < 5; p++) {
+    const tag = `p${p}`;
+    sent.set(tag, []);
+    const pacer = new OutboundPacer({ send: (d) => sent.get(tag)!.push(d), clock, leadFrames: 2 });
+    pacers.push(pacer);
+    for (const f of frames(30, tag)) pacer.pushFrame(f);
+    await new Promise((r) => setTimeout(r, 3));
+  }
+  await until(() => [...sent.values()].every((list) => list.length === 30));
+  for (const [tag, list] of sent) assert.deepEqual(list, frames(30, tag), tag);
+  // 28 paced frames each: ~28 shared ticks, where one timer per call would wake 5 × 28 = 140 times.
+  assert.ok(clock.wakeups <= 40, `${clock.wakeups} wake-ups for 5 calls`);
+});
