@@ -132,6 +132,11 @@ export class OutboundPacer {
     return this.#frames;
   }
 
+  /** Items the queue's array still holds, sent ones included until it compacts (memory, for tests). */
+  get retained(): number {
+    return this.#queue.length;
+  }
+
   get queuedMs(): number {
     return this.#frames * this.#frameMs;
   }
@@ -192,6 +197,11 @@ export class OutboundPacer {
       if (item.frame) {
         const due = this.#due(this.#index);
         if (due > now + 0.5) {
+          // A queue that never drains (a long monologue topped up as it plays) must not keep what it sent.
+          if (this.#head > 256) {
+            this.#queue = this.#queue.slice(this.#head);
+            this.#head = 0;
+          }
           this.#timer = this.#clock.at(due, this.#pump);
           return;
         }

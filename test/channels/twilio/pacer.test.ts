@@ -74,3 +74,14 @@ test('calls started at different moments share the clock’s wake-ups', async ()
   // 28 paced frames each: ~28 shared ticks, where one timer per call would wake 5 × 28 = 140 times.
   assert.ok(clock.wakeups <= 40, `${clock.wakeups} wake-ups for 5 calls`);
 });
+
+test('a queue that keeps being topped up does not keep what it sent', async () => {
+  let sent = 0;
+  // 1 ms frames, so the test is quick; the array compacts once more than 256 items were sent while more wait.
+  const pacer = new OutboundPacer({ send: () => sent++, clock: new FrameClock(), frameMs: 1, leadFrames: 0 });
+  for (let i = 0; i < 300; i++) pacer.pushFrame(`x${i}`);
+  await until(() => sent >= 280);
+  assert.ok(pacer.retained < 300 - 256, `the queue still holds ${pacer.retained} items`);
+  await until(() => sent === 300);
+  assert.equal(sent, 300);
+});
