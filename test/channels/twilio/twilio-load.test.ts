@@ -1,13 +1,15 @@
 /**
  * The load bench in small (bench/twilio.ts runs 50 streams × 60 s): 10 concurrent media streams for 5 s on loopback,
  * through the real webhook, signatures, bridge and pacer. Every stream's outbound frames arrive whole, in order, at
- * real-time pace. The lateness bound is loose (200 ms, CI machines are loaded); the bench reports the real figure.
+ * real-time pace. Lateness is a performance figure (target: none over 20 ms, `npm run bench -- --only twilio`); here
+ * only what a correct pacer guarantees even on a loaded two-core CI machine is asserted: the typical frame on time,
+ * and no stall of a second.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runMediaLoad } from '../../../bench/twilio.ts';
 
-test('10 streams × 5 s: every outbound frame arrives, in order, none more than 200 ms late', async () => {
+test('10 streams × 5 s: every outbound frame arrives, in order, paced in real time', async () => {
   const result = await runMediaLoad({ streams: 10, seconds: 5 });
   console.log(`# ${JSON.stringify(result)}`);
   assert.deepEqual(result.problems, []);
@@ -22,7 +24,8 @@ test('10 streams × 5 s: every outbound frame arrives, in order, none more than 
     result.frames_received <= result.streams * runSeconds * 50,
     `${result.frames_received} frames: not paced`,
   );
-  assert.ok(result.max_lateness_ms <= 200, `a frame arrived ${result.max_lateness_ms} ms late`);
+  assert.ok(result.p50_lateness_ms <= 50, `the median frame arrived ${result.p50_lateness_ms} ms late`);
+  assert.ok(result.max_lateness_ms <= 1000, `a frame arrived ${result.max_lateness_ms} ms late: a stall`);
   assert.ok(
     result.marks_echoed > result.streams * result.seconds * 5,
     `only ${result.marks_echoed} marks echoed`,
