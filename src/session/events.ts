@@ -13,7 +13,7 @@ export interface TurnMetrics {
   speechEndToFirstAudioMs: number | null;
   /** Silence the endpointer waited for before calling the turn over. */
   endpointSilenceMs: number | null;
-  /** Time to get the final transcript once the turn was over. */
+  /** Time to get the final transcript once the turn was over (the recogniser's look-ahead and final decode). */
   sttFinalMs: number | null;
   /** The brain's whole turn: understanding, dialogue and tools. */
   brainMs: number;

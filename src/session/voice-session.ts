@@ -405,6 +405,8 @@ export class VoiceSession {
     const nowMs = this.#streamMs();
     const deadline = this.#endpointer.deadlineMs();
     if (deadline === null || nowMs < deadline) return;
+    // Wall time of this stream position: what the recogniser does from here on delays the reply.
+    const atDeadline = this.#now();
     if (this.#stt && !this.#lookedAhead) {
       // The partial runs a few hundred ms behind the audio: before calling the turn over, hear the words still in
       // the recogniser's look-ahead. "my number is nine eight" must not be judged on "my number".
@@ -418,14 +420,14 @@ export class VoiceSession {
     }
     const end = this.#endpointer.poll(nowMs);
     if (!end) return;
-    const started = this.#now();
     const final = this.#stt?.finish();
-    const sttFinalMs = this.#now() - started;
+    // Look-ahead (when it ended the turn) and final decode: the recogniser's share of the reply's latency.
+    const sttFinalMs = this.#now() - atDeadline;
     this.#partial = '';
     this.#pauseRecognizer();
     const text = (final?.text ?? end.transcript).trim();
     if (!text) return;
-    const speechEndWall = started - (this.#streamMs() - end.speechEndMs);
+    const speechEndWall = atDeadline - (nowMs - end.speechEndMs);
     void this.#enqueue({
       text,
       source: 'speech',
