@@ -3,6 +3,7 @@
  * caller's words live as partials, then final; the agent's replies; a reply cut off by the caller marked so).
  * The message box keeps working in a call: typed text goes over the call's socket.
  */
+import { apiKey } from './api-key.js';
 import { CallClient } from './call-client.js';
 import { addBubble, settleBubble } from './transcript.js';
 
@@ -98,8 +99,10 @@ export function setupCall(ui) {
   async function start() {
     ui.button.disabled = true;
     ui.status.textContent = 'Connecting the call…';
+    const key = apiKey();
     const client = new CallClient({
       origin: location.origin,
+      ...(key ? { key } : {}),
       onEvent,
       onMicrophone: (state, detail) => {
         if (state === 'unavailable')

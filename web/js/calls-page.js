@@ -2,47 +2,18 @@
  * The phone-calls page: places calls (now or at a time), starts campaigns from a CSV file, shows a campaign's
  * progress (counts and a chart of the states over time, polled every 2 s) with pause/resume/cancel, and lists live
  * calls with their transcript so far, to hang up or transfer. Everything goes through /api/calls and /api/campaigns;
- * an API key typed in the header is sent as `Authorization: Bearer …` (kept for this tab only).
+ * the API key is the header's (web/js/api-key.js), sent by web/js/api.js.
  */
+import './header.js';
+import { api } from './api.js';
+import { onApiKeyChange } from './api-key.js';
+import { notify, notifyError } from './notice.js';
 
 const POLL_MS = 2000;
 const STATES = ['done', 'failed', 'dialing', 'pending', 'cancelled'];
 const MAX_SAMPLES = 120;
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
-const keyInput = /** @type {HTMLInputElement} */ ($('api-key'));
-keyInput.value = sessionStorage.getItem('rooman-api-key') ?? '';
-keyInput.addEventListener('change', () => sessionStorage.setItem('rooman-api-key', keyInput.value.trim()));
-
-/** @param {string} path @param {{method?: string, body?: unknown, csv?: string}} [init] */
-async function api(path, init = {}) {
-  /** @type {Record<string, string>} */
-  const headers = { accept: 'application/json' };
-  const key = keyInput.value.trim();
-  if (key) headers.authorization = `Bearer ${key}`;
-  let body;
-  if (init.csv !== undefined) {
-    headers['content-type'] = 'text/csv';
-    body = init.csv;
-  } else if (init.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(init.body);
-  }
-  const response = await fetch(path, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body });
-  const text = await response.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new Error(json?.error?.details ?? `HTTP ${response.status}`);
-  return json;
-}
-
-/** @param {string} text @param {boolean} [error] */
-function notify(text, error = false) {
-  const notice = $('notice');
-  notice.textContent = text;
-  notice.classList.toggle('error', error);
-  notice.hidden = false;
-}
-
 // ---- place a call ----
 
 $('place-form').addEventListener('submit', async (event) => {
@@ -62,7 +33,7 @@ $('place-form').addEventListener('submit', async (event) => {
     );
     void refreshLive();
   } catch (error) {
-    notify(error instanceof Error ? error.message : String(error), true);
+    notifyError(error);
   }
 });
 
@@ -83,7 +54,7 @@ $('campaign-form').addEventListener('submit', async (event) => {
     samples = [];
     await refreshCampaigns();
   } catch (error) {
-    notify(error instanceof Error ? error.message : String(error), true);
+    notifyError(error);
   }
 });
 
@@ -178,7 +149,7 @@ for (const button of document.querySelectorAll('#campaign-detail [data-action]')
         }),
       );
     } catch (error) {
-      notify(error instanceof Error ? error.message : String(error), true);
+      notifyError(error);
     }
   });
 }
@@ -229,16 +200,21 @@ async function manage(path, body) {
     await api(path, { body });
     await refreshLive();
   } catch (error) {
-    notify(error instanceof Error ? error.message : String(error), true);
+    notifyError(error);
+  }
+}
+
+async function refresh() {
+  try {
+    await Promise.all([refreshCampaigns(), refreshLive()]);
+  } catch (error) {
+    notifyError(error);
   }
 }
 
 async function poll() {
-  try {
-    await Promise.all([refreshCampaigns(), refreshLive()]);
-  } catch (error) {
-    notify(error instanceof Error ? error.message : String(error), true);
-  }
+  await refresh();
   setTimeout(poll, POLL_MS);
 }
+onApiKeyChange(() => void refresh());
 void poll();

@@ -174,7 +174,8 @@ function dataTable(spec) {
 
 function figure(spec, root) {
   const fig = html('figure', { class: 'chart-figure', id: spec.id });
-  const caption = html('figcaption', {}, spec.title);
+  // The panel's heading names the chart on screen; the caption is for assistive technology.
+  const caption = html('figcaption', { class: 'visually-hidden' }, spec.title);
   fig.append(caption, root);
   if (spec.series.length > 1) fig.append(legend(spec.series));
   fig.append(dataTable(spec));

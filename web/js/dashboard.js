@@ -1,11 +1,14 @@
 /**
  * The dashboard page: key numbers and charts from `GET /api/stats`, the latest calls from `GET /api/sessions`
  * (each opens its transcript from `GET /api/sessions/{id}`), refreshed every 10 s while the page is visible.
- * A keyed deployment needs an API key: the field keeps it in this browser's localStorage.
+ * A keyed deployment needs an API key: the header's field (web/js/api-key.js).
  */
+import { clearNotice, notifyError } from './notice.js';
+import './header.js';
+import { api } from './api.js';
+import { onApiKeyChange } from './api-key.js';
 import { barChart, lineChart } from './charts.js';
 
-const KEY_STORAGE = 'rooman-api-key';
 const REFRESH_MS = 10_000;
 const RANGES = {
   '24h': { bucket: 'hour', spanMs: 24 * 3_600_000 },
@@ -15,38 +18,8 @@ const RANGES = {
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-const keyInput = /** @type {HTMLInputElement} */ ($('api-key'));
 const rangeSelect = /** @type {HTMLSelectElement} */ ($('range'));
 const autoRefresh = /** @type {HTMLInputElement} */ ($('auto-refresh'));
-
-keyInput.value = localStorage.getItem(KEY_STORAGE) ?? '';
-
-class HttpError extends Error {
-  /** @param {string} message @param {number} status */
-  constructor(message, status) {
-    super(message);
-    this.status = status;
-  }
-}
-
-/** @param {string} path */
-async function getJson(path) {
-  const key = keyInput.value.trim();
-  /** @type {Record<string, string>} */
-  const headers = { accept: 'application/json' };
-  if (key) headers.authorization = `Bearer ${key}`;
-  let response;
-  try {
-    response = await fetch(path, { headers, signal: AbortSignal.timeout(15_000) });
-  } catch {
-    throw new HttpError('The server is unreachable. Is Rooman running?', 0);
-  }
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    throw new HttpError(body?.error?.details ?? `The server answered ${response.status}`, response.status);
-  }
-  return body;
-}
 
 const STATUS_NAMES = {
   NEW: 'New',
@@ -243,7 +216,7 @@ async function showTranscript() {
     return;
   }
   try {
-    const session = await getJson(`/api/sessions/${match[1]}`);
+    const session = await api(`/api/sessions/${match[1]}`);
     setText('transcript-title', `Transcript of the ${session.channel} call`);
     setText(
       'transcript-meta',
@@ -271,22 +244,8 @@ async function showTranscript() {
     $('transcript-entries').replaceChildren(...entries);
     panel.hidden = false;
   } catch (error) {
-    showNotice(error);
+    notifyError(error);
   }
-}
-
-/** @param {unknown} error */
-function showNotice(error) {
-  const notice = $('notice');
-  if (!error) {
-    notice.hidden = true;
-    notice.textContent = '';
-    return;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  notice.textContent =
-    error instanceof HttpError && error.status === 401 ? `${message}. Enter the API key above.` : message;
-  notice.hidden = false;
 }
 
 let loading = false;
@@ -304,18 +263,15 @@ async function refresh() {
   const from = new Date(to.getTime() - range.spanMs);
   const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), bucket: range.bucket });
   try {
-    const [stats, sessions] = await Promise.all([
-      getJson(`/api/stats?${query}`),
-      getJson('/api/sessions?limit=10'),
-    ]);
+    const [stats, sessions] = await Promise.all([api(`/api/stats?${query}`), api('/api/sessions?limit=10')]);
     renderCards(stats);
     renderCharts(stats);
     renderSessions(sessions);
-    showNotice(null);
+    clearNotice();
     setText('updated', `Updated ${new Date().toLocaleTimeString()} · times in ${stats.time_zone}`);
     document.body.dataset.loaded = String(Number(document.body.dataset.loaded ?? 0) + 1);
   } catch (error) {
-    showNotice(error);
+    notifyError(error);
     setText('updated', 'Not updated.');
   } finally {
     loading = false;
@@ -331,10 +287,7 @@ $('controls').addEventListener('submit', (event) => {
   void refresh();
 });
 rangeSelect.addEventListener('change', () => void refresh());
-keyInput.addEventListener('change', () => {
-  const key = keyInput.value.trim();
-  if (key) localStorage.setItem(KEY_STORAGE, key);
-  else localStorage.removeItem(KEY_STORAGE);
+onApiKeyChange(() => {
   void refresh();
   void showTranscript();
 });

@@ -1,40 +1,14 @@
 /**
  * The calendar page: the Google connection's status (connected, broken with the reason, or not connected) with
  * the connect / reconnect link, a sync button, and the iCalendar subscribe links (make, list, revoke). Everything
- * goes through /api/google/* and /api/calendar/feeds; an API key typed in the header is sent as a Bearer token.
+ * goes through /api/google/* and /api/calendar/feeds with web/js/api.js (the header's API key).
  */
+import './header.js';
+import { api } from './api.js';
+import { apiKey, onApiKeyChange } from './api-key.js';
+import { notify, notifyError } from './notice.js';
+
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
-const keyInput = /** @type {HTMLInputElement} */ ($('api-key'));
-keyInput.value = sessionStorage.getItem('rooman-api-key') ?? '';
-keyInput.addEventListener('change', () => {
-  sessionStorage.setItem('rooman-api-key', keyInput.value.trim());
-  void refresh();
-});
-
-/** @param {string} path @param {{method?: string, body?: unknown}} [init] */
-async function api(path, init = {}) {
-  /** @type {Record<string, string>} */
-  const headers = { accept: 'application/json' };
-  const key = keyInput.value.trim();
-  if (key) headers.authorization = `Bearer ${key}`;
-  let body;
-  if (init.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(init.body);
-  }
-  const response = await fetch(path, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body });
-  const text = await response.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new Error(json?.error?.details ?? `HTTP ${response.status}`);
-  return json;
-}
-
-/** @param {string} text @param {boolean} [error] */
-function notify(text, error = false) {
-  const notice = $('notice');
-  notice.textContent = text;
-  notice.classList.toggle('error', error);
-}
 
 const STATUS_WORDS = { CONNECTED: 'connected', BROKEN: 'broken: reconnect', NOT_CONNECTED: 'not connected' };
 
@@ -71,6 +45,7 @@ async function refresh() {
           item.textContent = `${f.user ?? 'everyone'} · made ${new Date(f.created_at).toLocaleString()} `;
           const revoke = document.createElement('button');
           revoke.type = 'button';
+          revoke.className = 'secondary danger';
           revoke.textContent = 'Revoke';
           revoke.addEventListener('click', async () => {
             await api(`/api/calendar/feeds/${f.feed_id}`, { method: 'DELETE' });
@@ -82,19 +57,19 @@ async function refresh() {
         }),
     );
   } catch (error) {
-    notify(/** @type {Error} */ (error).message, true);
+    notifyError(error);
   }
 }
 
 // With an API key the start URL is fetched (a link cannot send the key), then followed.
 $('google-connect').addEventListener('click', async (event) => {
-  if (!keyInput.value.trim()) return;
+  if (!apiKey()) return;
   event.preventDefault();
   try {
     const { url } = await api('/oauth/google/start?format=json');
     window.location.assign(url);
   } catch (error) {
-    notify(/** @type {Error} */ (error).message, true);
+    notifyError(error);
   }
 });
 $('google-sync').addEventListener('click', async () => {
@@ -102,12 +77,12 @@ $('google-sync').addEventListener('click', async () => {
     const result = await api('/api/google/sync', { method: 'POST' });
     notify(`Synced: ${result.pushed} sent to Google, ${result.pulled} taken from it.`);
   } catch (error) {
-    notify(/** @type {Error} */ (error).message, true);
+    notifyError(error);
   }
   await refresh();
 });
 $('google-disconnect').addEventListener('click', async () => {
-  await api('/api/google/connection', { method: 'DELETE' }).catch((e) => notify(e.message, true));
+  await api('/api/google/connection', { method: 'DELETE' }).catch(notifyError);
   await refresh();
 });
 $('feed-form').addEventListener('submit', async (event) => {
@@ -118,7 +93,7 @@ $('feed-form').addEventListener('submit', async (event) => {
     $('feed-url').textContent = feed.url;
     notify('Subscribe link made: add it to your calendar app as a calendar "from URL".');
   } catch (error) {
-    notify(/** @type {Error} */ (error).message, true);
+    notifyError(error);
   }
   await refresh();
 });
@@ -126,4 +101,5 @@ $('feed-form').addEventListener('submit', async (event) => {
 const params = new URLSearchParams(window.location.search);
 if (params.get('connected')) notify('Google is connected.');
 if (params.get('error')) notify(`Google was not connected: ${params.get('error')}`, true);
+onApiKeyChange(() => void refresh());
 void refresh();

@@ -1,7 +1,19 @@
 /** The recent-leads panel: a table refreshed after every turn, so a created or updated lead shows at once. */
-import { listRecentLeads } from './api.js';
+import { api } from './api.js';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/**
+ * The most recent leads, newest first (`GET /crm/leads`).
+ * @param {number} limit
+ * @returns {Promise<import('./types.js').Lead[]>}
+ */
+async function listRecentLeads(limit) {
+  const body = await api(`/crm/leads?limit=${encodeURIComponent(String(limit))}`);
+  // The API answers a page `{ leads, total, limit, offset }`; a bare array is accepted too (the seed's mock CRM).
+  const leads = Array.isArray(body) ? body : Array.isArray(body?.leads) ? body.leads : [];
+  return [...leads].sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
+}
 
 /**
  * Loads and shows the recent leads; a failure is shown in the panel, never thrown.

@@ -1,10 +1,22 @@
 /** Wires the page together: the composer sends turns, the transcript, result and leads panels show what happened. */
-import { sendTurn } from './api.js';
+import './header.js';
+import { api } from './api.js';
+import { onApiKeyChange } from './api-key.js';
 import { setupCall } from './call.js';
 import { refreshLeads } from './leads.js';
 import { clearResult, showResult } from './result.js';
 import { currentSessionId, forgetSessionId, rememberSessionId } from './session.js';
 import { addBubble, clearTranscript, settleBubble } from './transcript.js';
+
+/**
+ * Sends one turn to the bot (`POST /bot/handle`).
+ * @param {string} transcript what the person typed
+ * @param {string | undefined} sessionId the conversation to continue; omitted for a new one
+ * @returns {Promise<import('./types.js').BotResponse>}
+ */
+function sendTurn(transcript, sessionId) {
+  return api('/bot/handle', { body: sessionId ? { transcript, session_id: sessionId } : { transcript } });
+}
 
 const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -82,6 +94,7 @@ function start() {
     input.focus();
   });
   byId('refresh-leads').addEventListener('click', () => void refreshLeads(leadsPanel));
+  onApiKeyChange(() => void refreshLeads(leadsPanel));
 
   void refreshLeads(leadsPanel);
 }

@@ -1,8 +1,13 @@
 /**
  * The messages page: lists the organisation's messages (`GET /api/messages`) with their delivery status, attempts
  * and last error; sends or schedules one (`POST /api/messages`, field errors shown by their fields); cancels a
- * queued one (`POST /api/messages/{id}/cancel`) or retries a failed one (`…/retry`). Refreshes itself every 5 s while anything is still on its way.
+ * queued one (`POST /api/messages/{id}/cancel`) or retries a failed one (`…/retry`). Refreshes itself every 5 s
+ * while anything is still on its way. Requests go through web/js/api.js (the header's API key).
  */
+import './header.js';
+import { ApiError, api } from './api.js';
+import { onApiKeyChange } from './api-key.js';
+import { messageOf } from './notice.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -13,26 +18,6 @@ const CHANNEL_NAMES = {
   telegram: 'Telegram',
   slack: 'Slack',
 };
-
-/** @param {string} path @param {RequestInit} [init] */
-async function api(path, init = {}) {
-  let response;
-  try {
-    response = await fetch(path, {
-      ...init,
-      headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
-      signal: AbortSignal.timeout(15000),
-    });
-  } catch {
-    return {
-      ok: false,
-      status: 0,
-      body: { error: { details: 'The server is unreachable. Is Rooman running?' } },
-    };
-  }
-  const body = await response.json().catch(() => null);
-  return { ok: response.ok, status: response.status, body };
-}
 
 /** "2025-09-19T15:00:00+05:30" → "19 Sep, 15:00" (as written, in the organisation's zone). */
 function shortTime(iso) {
@@ -94,26 +79,21 @@ function row(message) {
     cell(message.last_error ?? '', 'last-error'),
   );
   const actions = cell('');
-  if (message.status === 'QUEUED') {
-    const cancel = document.createElement('button');
-    cancel.type = 'button';
-    cancel.className = 'secondary cancel';
-    cancel.textContent = 'Cancel';
-    cancel.setAttribute('aria-label', `Cancel the message to ${message.to}`);
-    cancel.addEventListener('click', () => void act(message.id, 'cancel', cancel));
-    actions.append(cancel);
-  }
-  if (message.status === 'FAILED') {
-    const retry = document.createElement('button');
-    retry.type = 'button';
-    retry.className = 'secondary retry';
-    retry.textContent = 'Retry';
-    retry.setAttribute('aria-label', `Retry the message to ${message.to}`);
-    retry.addEventListener('click', () => void act(message.id, 'retry', retry));
-    actions.append(retry);
-  }
+  if (message.status === 'QUEUED') actions.append(actionButton(message, 'cancel', 'Cancel'));
+  if (message.status === 'FAILED') actions.append(actionButton(message, 'retry', 'Retry'));
   tr.append(actions);
   return tr;
+}
+
+/** A row's Cancel or Retry button, named with the recipient for screen readers. */
+function actionButton(message, action, label) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = `secondary ${action}`;
+  button.textContent = label;
+  button.setAttribute('aria-label', `${label} the message to ${message.to}`);
+  button.addEventListener('click', () => void act(message.id, action, button));
+  return button;
 }
 
 let refreshTimer;
@@ -125,26 +105,33 @@ async function load() {
   const channel = /** @type {HTMLSelectElement} */ ($('filter-channel')).value;
   if (status) params.set('status', status);
   if (channel) params.set('channel', channel);
-  const res = await api(`/api/messages?${params}`);
   const summary = $('messages-summary');
-  if (!res.ok) {
-    summary.textContent = res.body?.error?.details ?? `Could not load the messages (HTTP ${res.status}).`;
+  let page;
+  try {
+    page = await api(`/api/messages?${params}`);
+  } catch (error) {
+    summary.textContent = `Could not load the messages: ${messageOf(error)}`;
     return;
   }
   const tbody = /** @type {HTMLTableElement} */ ($('messages')).tBodies[0];
-  tbody.replaceChildren(...res.body.messages.map(row));
-  $('messages-empty').hidden = res.body.total > 0;
-  const waiting = res.body.messages.filter((m) => m.status === 'QUEUED' || m.status === 'SENDING').length;
-  summary.textContent = `${res.body.total} message${res.body.total === 1 ? '' : 's'}${waiting ? `, ${waiting} on the way` : ''}.`;
+  tbody.replaceChildren(...page.messages.map(row));
+  $('messages-empty').hidden = page.total > 0;
+  const waiting = page.messages.filter((m) => m.status === 'QUEUED' || m.status === 'SENDING').length;
+  summary.textContent = `${page.total} message${page.total === 1 ? '' : 's'}${waiting ? `, ${waiting} on the way` : ''}.`;
   if (waiting) refreshTimer = setTimeout(() => void load(), 5000);
 }
 
 /** Cancels a queued message or retries a failed one. */
 async function act(id, action, button) {
   button.disabled = true;
-  const res = await api(`/api/messages/${id}/${action}`, { method: 'POST' });
+  let failure;
+  try {
+    await api(`/api/messages/${id}/${action}`, { method: 'POST' });
+  } catch (error) {
+    failure = `Could not ${action} it: ${messageOf(error)}`;
+  }
   await load();
-  if (!res.ok) $('messages-summary').textContent = res.body?.error?.details ?? `Could not ${action} it.`;
+  if (failure) $('messages-summary').textContent = failure;
 }
 
 /** A datetime-local value ("2025-09-20T09:00") as ISO-8601 with this browser's offset. */
@@ -177,14 +164,16 @@ async function send(event) {
   for (const id of Object.values(FIELD_INPUTS)) $(id).removeAttribute('aria-invalid');
   const button = /** @type {HTMLButtonElement} */ ($('compose-send'));
   button.disabled = true;
-  const res = await api('/api/messages', { method: 'POST', body: JSON.stringify(payload) });
-  button.disabled = false;
   const status = $('compose-status');
-  if (!res.ok) {
+  let m;
+  try {
+    m = await api('/api/messages', { body: payload });
+  } catch (error) {
     status.textContent = 'Not sent.';
-    const issues = res.body?.error?.issues ?? [
-      { field: res.body?.error?.field, message: res.body?.error?.details },
-    ];
+    const issues =
+      error instanceof ApiError && error.issues.length
+        ? error.issues
+        : [{ field: '', message: messageOf(error) }];
     for (const issue of issues) {
       const li = document.createElement('li');
       li.textContent = issue.field ? `${issue.field}: ${issue.message}` : String(issue.message);
@@ -194,8 +183,9 @@ async function send(event) {
     }
     errors.hidden = false;
     return;
+  } finally {
+    button.disabled = false;
   }
-  const m = res.body;
   status.textContent =
     m.status === 'QUEUED' && m.scheduled
       ? `Scheduled for ${shortTime(m.send_at)}.`
@@ -206,9 +196,13 @@ async function send(event) {
 
 /** Which channels really deliver here; the others go to the outbox (nothing leaves the machine). */
 async function loadChannels() {
-  const res = await api('/api/message-channels');
-  if (!res.ok) return;
-  $('channels').textContent = `Channels: ${res.body.channels
+  let body;
+  try {
+    body = await api('/api/message-channels');
+  } catch {
+    return; // the list above says what went wrong
+  }
+  $('channels').textContent = `Channels: ${body.channels
     .map(
       (c) =>
         `${CHANNEL_NAMES[c.channel]} ${c.configured ? `by ${c.provider}` : 'to the outbox (no account configured)'}`,
@@ -216,9 +210,24 @@ async function loadChannels() {
     .join(' · ')}.`;
 }
 
+// Both channel lists (compose and filter) from the one table of names.
+for (const id of ['compose-channel', 'filter-channel']) {
+  $(id).append(
+    ...Object.entries(CHANNEL_NAMES).map(([value, name]) => {
+      const option = document.createElement('option');
+      option.value = value;
+      option.textContent = name;
+      return option;
+    }),
+  );
+}
 $('compose').addEventListener('submit', (e) => void send(e));
 $('refresh').addEventListener('click', () => void load());
 $('filter-status').addEventListener('change', () => void load());
 $('filter-channel').addEventListener('change', () => void load());
+onApiKeyChange(() => {
+  void load();
+  void loadChannels();
+});
 void load();
 void loadChannels();
