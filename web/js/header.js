@@ -20,7 +20,7 @@ const PAGES = [
  * @param {Record<string, string>} [attributes]
  * @param {(Node | string)[]} [children]
  */
-export function element(tag, attributes = {}, children = []) {
+function element(tag, attributes = {}, children = []) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   node.append(...children);
