@@ -93,6 +93,11 @@ function suite(target: DatabaseTarget) {
   let transcripts: TranscriptRepository;
   const fixtures = new SpeechFixtures();
   const brain = new LocalBrain({ understander: createUnderstandingEngine() });
+  // Turn-taking (VAD, endpointing, barge-in, fillers) does not depend on the database; only the tests about what is
+  // stored run on every database target. Each takes ~10 s of real-time audio, so the rest run once, on PGlite.
+  const turnTaking = (name: string, test: () => Promise<void>) => {
+    if (target.name === 'pglite') it(name, test);
+  };
 
   before(async () => {
     database = await target.open();
@@ -208,69 +213,79 @@ function suite(target: DatabaseTarget) {
     }
   });
 
-  it('a caller who pauses in the middle of a phone number is not cut off: both halves in one turn', async () => {
-    const { session, seen, line } = await call();
-    try {
-      const first = await festivalSpeech('add a new lead rohan sharma from pune phone nine eight seven six');
-      const rest = await festivalSpeech('five four three two one zero');
-      await line.pause(300);
-      await line.say(first);
-      // Longer than the 300 ms that ends a finished sentence, shorter than the wait inside a number.
-      await line.pause(700);
-      await line.say(rest);
-      await line.pause(2000);
-      await repliedAndQuiet(session, 1, 30_000);
-      const finals = only(seen, 'user.final').map((f) => f.payload.text);
-      assert.equal(finals.length, 1, `one turn, not cut at the pause: ${JSON.stringify(finals)}`);
-      // Both halves are in the one turn (the 3.3M recogniser may drop a digit, so not all ten are asserted).
-      assert.match(finals[0]!, /seven six five four/);
-    } finally {
-      line.stop();
-      await session.end();
-    }
-  });
+  turnTaking(
+    'a caller who pauses in the middle of a phone number is not cut off: both halves in one turn',
+    async () => {
+      const { session, seen, line } = await call();
+      try {
+        const first = await festivalSpeech(
+          'add a new lead rohan sharma from pune phone nine eight seven six',
+        );
+        const rest = await festivalSpeech('five four three two one zero');
+        await line.pause(300);
+        await line.say(first);
+        // Longer than the 300 ms that ends a finished sentence, shorter than the wait inside a number.
+        await line.pause(700);
+        await line.say(rest);
+        await line.pause(2000);
+        await repliedAndQuiet(session, 1, 30_000);
+        const finals = only(seen, 'user.final').map((f) => f.payload.text);
+        assert.equal(finals.length, 1, `one turn, not cut at the pause: ${JSON.stringify(finals)}`);
+        // Both halves are in the one turn (the 3.3M recogniser may drop a digit, so not all ten are asserted).
+        assert.match(finals[0]!, /seven six five four/);
+      } finally {
+        line.stop();
+        await session.end();
+      }
+    },
+  );
 
-  it('a slow CRM write gets one spoken filler, then the reply; the lead is created once', async () => {
-    const { org, session, seen, line } = await call({ crm: (orgId) => slowCrm(crm.gatewayFor(orgId), 1200) });
-    try {
-      await session.sendText('Add a new lead: Priya Nair from Kochi, phone 9812345670');
-      await repliedAndQuiet(session, 1, 30_000);
-      const fillers = only(seen, 'filler');
-      assert.equal(fillers.length, 1, 'exactly one filler');
-      const text = only(seen, 'agent.text')[0]!;
-      assert.ok(fillers[0]!.at < text.at, 'the filler comes before the reply');
-      const fillerAudio = only(seen, 'agent.audio').filter((a) => a.payload.kind === 'filler');
-      const replyAudio = only(seen, 'agent.audio').filter((a) => a.payload.kind === 'reply');
-      assert.ok(fillerAudio.length > 0 && replyAudio.length > 0);
-      assert.ok(fillerAudio[0]!.at < text.at, 'the filler was heard while the CRM worked');
-      const startedAt = only(seen, 'user.final')[0]!.at;
-      const fillerDelay = fillerAudio[0]!.at - startedAt;
-      assert.ok(fillerDelay >= 650 && fillerDelay < 900, `filler audio after ${fillerDelay.toFixed(0)} ms`);
-      const metrics = only(seen, 'turn.metrics')[0]!.payload;
-      assert.equal(metrics.filler, true);
-      assert.ok(metrics.toolMs >= 1200, `tool time ${metrics.toolMs}`);
-      console.log(
-        `# slow-tool turn: filler audio ${fillerDelay.toFixed(0)} ms after the turn; ${JSON.stringify(metrics)}`,
-      );
-      assert.equal((await crm.gatewayFor(org.id).listLeads({ phone: '+919812345670' })).total, 1);
-      await session.end();
-      const entries = await transcripts.entries(org.id, session.id);
-      assert.deepEqual(
-        entries.map((e) => [e.role, e.role === 'agent' ? e.text.slice(0, 18) : e.tool_name]),
-        [
-          ['user', null],
-          ['agent', 'Let me check that.'],
-          ['tool', 'createLead'],
-          ['agent', "Done. I've added P"],
-        ],
-      );
-    } finally {
-      line.stop();
-      await session.end();
-    }
-  });
+  turnTaking(
+    'a slow CRM write gets one spoken filler, then the reply; the lead is created once',
+    async () => {
+      const { org, session, seen, line } = await call({
+        crm: (orgId) => slowCrm(crm.gatewayFor(orgId), 1200),
+      });
+      try {
+        await session.sendText('Add a new lead: Priya Nair from Kochi, phone 9812345670');
+        await repliedAndQuiet(session, 1, 30_000);
+        const fillers = only(seen, 'filler');
+        assert.equal(fillers.length, 1, 'exactly one filler');
+        const text = only(seen, 'agent.text')[0]!;
+        assert.ok(fillers[0]!.at < text.at, 'the filler comes before the reply');
+        const fillerAudio = only(seen, 'agent.audio').filter((a) => a.payload.kind === 'filler');
+        const replyAudio = only(seen, 'agent.audio').filter((a) => a.payload.kind === 'reply');
+        assert.ok(fillerAudio.length > 0 && replyAudio.length > 0);
+        assert.ok(fillerAudio[0]!.at < text.at, 'the filler was heard while the CRM worked');
+        const startedAt = only(seen, 'user.final')[0]!.at;
+        const fillerDelay = fillerAudio[0]!.at - startedAt;
+        assert.ok(fillerDelay >= 650 && fillerDelay < 900, `filler audio after ${fillerDelay.toFixed(0)} ms`);
+        const metrics = only(seen, 'turn.metrics')[0]!.payload;
+        assert.equal(metrics.filler, true);
+        assert.ok(metrics.toolMs >= 1200, `tool time ${metrics.toolMs}`);
+        console.log(
+          `# slow-tool turn: filler audio ${fillerDelay.toFixed(0)} ms after the turn; ${JSON.stringify(metrics)}`,
+        );
+        assert.equal((await crm.gatewayFor(org.id).listLeads({ phone: '+919812345670' })).total, 1);
+        await session.end();
+        const entries = await transcripts.entries(org.id, session.id);
+        assert.deepEqual(
+          entries.map((e) => [e.role, e.role === 'agent' ? e.text.slice(0, 18) : e.tool_name]),
+          [
+            ['user', null],
+            ['agent', 'Let me check that.'],
+            ['tool', 'createLead'],
+            ['agent', "Done. I've added P"],
+          ],
+        );
+      } finally {
+        line.stop();
+        await session.end();
+      }
+    },
+  );
 
-  it('a quick turn gets no filler', async () => {
+  turnTaking('a quick turn gets no filler', async () => {
     const { session, seen, line } = await call();
     try {
       await session.sendText('Add a new lead: Arjun Mehta from Jaipur, phone 9811112222');
@@ -356,60 +371,66 @@ function suite(target: DatabaseTarget) {
     }
   });
 
-  it('a backchannel ("okay") or a cough over the reply does not interrupt it: playback resumes', async () => {
-    const { org, session, seen, line } = await call();
-    try {
-      const okay = await festivalSpeech('okay');
-      const cough = await fixtures.speech('ahem', 'flite', 0, 0);
-      await agentSpeakingFor(session, seen, 1200);
-      await line.say(okay);
-      await line.pause(1000);
-      await line.say(cough.samples.subarray(0, Math.min(cough.samples.length, 16 * 200)));
-      await repliedAndQuiet(session, 1, 30_000);
-      const holds = only(seen, 'clear').length;
-      const resumed = only(seen, 'agent.resumed').length;
-      console.log(`# backchannel: ${holds} holds, ${resumed} resumes`);
-      assert.ok(holds >= 1, 'the VAD heard the caller (playback held)');
-      assert.equal(resumed, holds, 'every hold resumed');
-      assert.equal(only(seen, 'agent.interrupted').length, 0);
-      assert.equal(only(seen, 'user.final').length, 1, 'the backchannel is not a turn');
-      await session.end();
-      const reply = (await transcripts.entries(org.id, session.id)).find((e) => e.role === 'agent')!;
-      assert.equal(reply.interrupted, false);
-      assert.equal(reply.played_text, reply.text);
-    } finally {
-      line.stop();
-      await session.end();
-    }
-  });
+  turnTaking(
+    'a backchannel ("okay") or a cough over the reply does not interrupt it: playback resumes',
+    async () => {
+      const { org, session, seen, line } = await call();
+      try {
+        const okay = await festivalSpeech('okay');
+        const cough = await fixtures.speech('ahem', 'flite', 0, 0);
+        await agentSpeakingFor(session, seen, 1200);
+        await line.say(okay);
+        await line.pause(1000);
+        await line.say(cough.samples.subarray(0, Math.min(cough.samples.length, 16 * 200)));
+        await repliedAndQuiet(session, 1, 30_000);
+        const holds = only(seen, 'clear').length;
+        const resumed = only(seen, 'agent.resumed').length;
+        console.log(`# backchannel: ${holds} holds, ${resumed} resumes`);
+        assert.ok(holds >= 1, 'the VAD heard the caller (playback held)');
+        assert.equal(resumed, holds, 'every hold resumed');
+        assert.equal(only(seen, 'agent.interrupted').length, 0);
+        assert.equal(only(seen, 'user.final').length, 1, 'the backchannel is not a turn');
+        await session.end();
+        const reply = (await transcripts.entries(org.id, session.id)).find((e) => e.role === 'agent')!;
+        assert.equal(reply.interrupted, false);
+        assert.equal(reply.played_text, reply.text);
+      } finally {
+        line.stop();
+        await session.end();
+      }
+    },
+  );
 
-  it('with the Silero VAD: a cough holds the reply at once (energy onset) and it resumes; so does "okay"', async () => {
-    const vad = await sileroAsServed();
-    const { org, session, seen, line } = await call({ vad });
-    try {
-      const okay = await festivalSpeech('okay');
-      const cough = await fixtures.speech('ahem', 'flite', 0, 0);
-      await agentSpeakingFor(session, seen, 1200);
-      await line.say(cough.samples.subarray(0, Math.min(cough.samples.length, 16 * 200)));
-      await line.pause(1000);
-      await line.say(okay);
-      await repliedAndQuiet(session, 1, 30_000);
-      const holds = only(seen, 'clear').length;
-      const resumed = only(seen, 'agent.resumed').length;
-      console.log(`# Silero backchannel: ${holds} holds, ${resumed} resumes`);
-      assert.ok(holds >= 1, 'the caller was heard over the agent (playback held)');
-      assert.equal(resumed, holds, 'every hold resumed');
-      assert.equal(only(seen, 'agent.interrupted').length, 0);
-      assert.equal(only(seen, 'user.final').length, 1, 'neither the cough nor "okay" is a turn');
-      await session.end();
-      const reply = (await transcripts.entries(org.id, session.id)).find((e) => e.role === 'agent')!;
-      assert.equal(reply.interrupted, false);
-      assert.equal(reply.played_text, reply.text);
-    } finally {
-      line.stop();
-      await session.end();
-    }
-  });
+  turnTaking(
+    'with the Silero VAD: a cough holds the reply at once (energy onset) and it resumes; so does "okay"',
+    async () => {
+      const vad = await sileroAsServed();
+      const { org, session, seen, line } = await call({ vad });
+      try {
+        const okay = await festivalSpeech('okay');
+        const cough = await fixtures.speech('ahem', 'flite', 0, 0);
+        await agentSpeakingFor(session, seen, 1200);
+        await line.say(cough.samples.subarray(0, Math.min(cough.samples.length, 16 * 200)));
+        await line.pause(1000);
+        await line.say(okay);
+        await repliedAndQuiet(session, 1, 30_000);
+        const holds = only(seen, 'clear').length;
+        const resumed = only(seen, 'agent.resumed').length;
+        console.log(`# Silero backchannel: ${holds} holds, ${resumed} resumes`);
+        assert.ok(holds >= 1, 'the caller was heard over the agent (playback held)');
+        assert.equal(resumed, holds, 'every hold resumed');
+        assert.equal(only(seen, 'agent.interrupted').length, 0);
+        assert.equal(only(seen, 'user.final').length, 1, 'neither the cough nor "okay" is a turn');
+        await session.end();
+        const reply = (await transcripts.entries(org.id, session.id)).find((e) => e.role === 'agent')!;
+        assert.equal(reply.interrupted, false);
+        assert.equal(reply.played_text, reply.text);
+      } finally {
+        line.stop();
+        await session.end();
+      }
+    },
+  );
 
   it('the turn is in the database before the reply is spoken; channel playback reports decide what was played', async () => {
     const { org, session, seen, line } = await call();
@@ -444,81 +465,87 @@ function suite(target: DatabaseTarget) {
     }
   });
 
-  it('with the Silero VAD: a spoken turn is answered, and speech over the reply interrupts it', async () => {
-    const vad = await sileroAsServed();
-    const { org, session, seen, line } = await call({ vad });
-    try {
-      const request = await festivalSpeech('schedule a site visit for tomorrow at ten in the morning');
-      const interruption = await fixtures.speech(
-        'no wait, please change the city to mumbai',
-        'flite',
-        0,
-        0.8,
-      );
-      await line.pause(300);
-      await line.say(request);
-      await waitFor<VoiceSessionEvents['agent.audio']>((l) => session.on('agent.audio', l), 15_000);
-      assert.equal(only(seen, 'user.final')[0]!.payload.source, 'speech');
-      assert.match(only(seen, 'user.final')[0]!.payload.text, /site visit/);
-      const reply = only(seen, 'agent.text')[0]!.payload.text;
-      // Long enough to talk over? The dialogue asks which lead; speak over its first second.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      if (session.state !== 'speaking') assert.fail(`reply too short to interrupt: ${reply}`);
-      const spoken = line.say(interruption.samples);
-      const interrupted = await waitFor<VoiceSessionEvents['agent.interrupted']>(
-        (l) => session.on('agent.interrupted', l),
-        5_000,
-      );
-      const speechStart = await spoken;
-      const vadStart = only(seen, 'vad').find(
-        (v) => v.at >= speechStart && v.payload.event.type === 'speech-start',
-      )!;
-      const clear = only(seen, 'clear').find((c) => c.at >= speechStart)!;
-      const interruptedAt = only(seen, 'agent.interrupted')[0]!.at;
-      console.log(
-        `# barge-in (Silero): speech start → clear ${(clear.at - speechStart).toFixed(0)} ms, → Silero start ${(vadStart.at - speechStart).toFixed(0)} ms, ` +
-          `→ agent.interrupted ${(interruptedAt - speechStart).toFixed(0)} ms`,
-      );
-      // Silero decides ~350 ms into speech; the energy onset detector held the audio before that.
-      assert.ok(clear, 'the audio was cleared');
-      assert.ok(clear.at <= vadStart.at, 'held on the onset, before Silero called it speech');
-      assert.ok(interrupted.playedText.length < interrupted.text.length);
-      await session.end();
-      const stored = (await transcripts.entries(org.id, session.id)).find((e) => e.role === 'agent')!;
-      assert.equal(stored.interrupted, true);
-    } finally {
-      line.stop();
-      await session.end();
-    }
-  });
+  turnTaking(
+    'with the Silero VAD: a spoken turn is answered, and speech over the reply interrupts it',
+    async () => {
+      const vad = await sileroAsServed();
+      const { org, session, seen, line } = await call({ vad });
+      try {
+        const request = await festivalSpeech('schedule a site visit for tomorrow at ten in the morning');
+        const interruption = await fixtures.speech(
+          'no wait, please change the city to mumbai',
+          'flite',
+          0,
+          0.8,
+        );
+        await line.pause(300);
+        await line.say(request);
+        await waitFor<VoiceSessionEvents['agent.audio']>((l) => session.on('agent.audio', l), 15_000);
+        assert.equal(only(seen, 'user.final')[0]!.payload.source, 'speech');
+        assert.match(only(seen, 'user.final')[0]!.payload.text, /site visit/);
+        const reply = only(seen, 'agent.text')[0]!.payload.text;
+        // Long enough to talk over? The dialogue asks which lead; speak over its first second.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        if (session.state !== 'speaking') assert.fail(`reply too short to interrupt: ${reply}`);
+        const spoken = line.say(interruption.samples);
+        const interrupted = await waitFor<VoiceSessionEvents['agent.interrupted']>(
+          (l) => session.on('agent.interrupted', l),
+          5_000,
+        );
+        const speechStart = await spoken;
+        const vadStart = only(seen, 'vad').find(
+          (v) => v.at >= speechStart && v.payload.event.type === 'speech-start',
+        )!;
+        const clear = only(seen, 'clear').find((c) => c.at >= speechStart)!;
+        const interruptedAt = only(seen, 'agent.interrupted')[0]!.at;
+        console.log(
+          `# barge-in (Silero): speech start → clear ${(clear.at - speechStart).toFixed(0)} ms, → Silero start ${(vadStart.at - speechStart).toFixed(0)} ms, ` +
+            `→ agent.interrupted ${(interruptedAt - speechStart).toFixed(0)} ms`,
+        );
+        // Silero decides ~350 ms into speech; the energy onset detector held the audio before that.
+        assert.ok(clear, 'the audio was cleared');
+        assert.ok(clear.at <= vadStart.at, 'held on the onset, before Silero called it speech');
+        assert.ok(interrupted.playedText.length < interrupted.text.length);
+        await session.end();
+        const stored = (await transcripts.entries(org.id, session.id)).find((e) => e.role === 'agent')!;
+        assert.equal(stored.interrupted, true);
+      } finally {
+        line.stop();
+        await session.end();
+      }
+    },
+  );
 
-  it('a channel whose playback reports stop short does not keep the agent speaking for ever', async () => {
-    const { org, session, seen, line } = await call();
-    try {
-      void session.sendText('Add a new lead: Neha Gupta from Indore, phone 9826098260');
-      await waitFor<VoiceSessionEvents['agent.audio']>((l) => session.on('agent.audio', l), 15_000);
-      session.markPlayed(300); // …and never again
-      await repliedAndQuiet(session, 1, 30_000);
-      const audio = only(seen, 'agent.audio').filter((a) => a.payload.turn === 1);
-      const totalMs = audio.reduce(
-        (ms, a) => ms + (a.payload.samples.length * 1000) / a.payload.sampleRate,
-        0,
-      );
-      const spokeFor = only(seen, 'state').at(-1)!.at - audio[0]!.at;
-      assert.ok(
-        spokeFor >= totalMs + 1900 && spokeFor < totalMs + 2500,
-        `listening again after ${spokeFor} ms`,
-      );
-      await session.end();
-      const reply = (await transcripts.entries(org.id, session.id)).find((e) => e.role === 'agent')!;
-      assert.equal(reply.interrupted, false);
-    } finally {
-      line.stop();
-      await session.end();
-    }
-  });
+  turnTaking(
+    'a channel whose playback reports stop short does not keep the agent speaking for ever',
+    async () => {
+      const { org, session, seen, line } = await call();
+      try {
+        void session.sendText('Add a new lead: Neha Gupta from Indore, phone 9826098260');
+        await waitFor<VoiceSessionEvents['agent.audio']>((l) => session.on('agent.audio', l), 15_000);
+        session.markPlayed(300); // …and never again
+        await repliedAndQuiet(session, 1, 30_000);
+        const audio = only(seen, 'agent.audio').filter((a) => a.payload.turn === 1);
+        const totalMs = audio.reduce(
+          (ms, a) => ms + (a.payload.samples.length * 1000) / a.payload.sampleRate,
+          0,
+        );
+        const spokeFor = only(seen, 'state').at(-1)!.at - audio[0]!.at;
+        assert.ok(
+          spokeFor >= totalMs + 1900 && spokeFor < totalMs + 2500,
+          `listening again after ${spokeFor} ms`,
+        );
+        await session.end();
+        const reply = (await transcripts.entries(org.id, session.id)).find((e) => e.role === 'agent')!;
+        assert.equal(reply.interrupted, false);
+      } finally {
+        line.stop();
+        await session.end();
+      }
+    },
+  );
 
-  it('a short word with meaning ("stop") over the reply interrupts it, however brief', async () => {
+  turnTaking('a short word with meaning ("stop") over the reply interrupts it, however brief', async () => {
     const { session, seen, line } = await call();
     try {
       const stop = await festivalSpeech('stop');
@@ -539,35 +566,38 @@ function suite(target: DatabaseTarget) {
     }
   });
 
-  it('the agent does not start talking over a caller who is speaking; their words take the turn', async () => {
-    const { session, seen, line } = await call({ crm: (orgId) => slowCrm(crm.gatewayFor(orgId), 900) });
-    try {
-      const overlap = await fixtures.speech(
-        'and also please remember that she prefers a call in the evening after six',
-        'flite',
-        0,
-        0.8,
-      );
-      void session.sendText('Add a new lead: Farah Ali from Lucknow, phone 9839012345');
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const speechStart = await line.say(overlap.samples);
-      const speechEnd = speechStart + overlap.speechEndS * 1000;
-      await repliedAndQuiet(session, 2, 30_000);
-      const duringSpeech = only(seen, 'agent.audio').filter(
-        (a) => a.at > speechStart + 100 && a.at < speechEnd,
-      );
-      assert.deepEqual(
-        duringSpeech.map((a) => a.payload.kind),
-        [],
-        'no agent audio went out while the caller spoke',
-      );
-      const cut = only(seen, 'agent.interrupted').find((i) => i.payload.turn === 1);
-      assert.ok(cut, 'the first reply was dropped');
-      assert.equal(cut.payload.playedText, '');
-      assert.equal(only(seen, 'user.final')[1]!.payload.source, 'speech');
-    } finally {
-      line.stop();
-      await session.end();
-    }
-  });
+  turnTaking(
+    'the agent does not start talking over a caller who is speaking; their words take the turn',
+    async () => {
+      const { session, seen, line } = await call({ crm: (orgId) => slowCrm(crm.gatewayFor(orgId), 900) });
+      try {
+        const overlap = await fixtures.speech(
+          'and also please remember that she prefers a call in the evening after six',
+          'flite',
+          0,
+          0.8,
+        );
+        void session.sendText('Add a new lead: Farah Ali from Lucknow, phone 9839012345');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const speechStart = await line.say(overlap.samples);
+        const speechEnd = speechStart + overlap.speechEndS * 1000;
+        await repliedAndQuiet(session, 2, 30_000);
+        const duringSpeech = only(seen, 'agent.audio').filter(
+          (a) => a.at > speechStart + 100 && a.at < speechEnd,
+        );
+        assert.deepEqual(
+          duringSpeech.map((a) => a.payload.kind),
+          [],
+          'no agent audio went out while the caller spoke',
+        );
+        const cut = only(seen, 'agent.interrupted').find((i) => i.payload.turn === 1);
+        assert.ok(cut, 'the first reply was dropped');
+        assert.equal(cut.payload.playedText, '');
+        assert.equal(only(seen, 'user.final')[1]!.payload.source, 'speech');
+      } finally {
+        line.stop();
+        await session.end();
+      }
+    },
+  );
 }
