@@ -17,6 +17,25 @@ export interface BrainTurn {
   state: unknown;
 }
 
+/**
+ * Who a call is with and why: the phone line's parties, an outbound call's context (POST /api/calls `context`,
+ * a campaign row's columns) and what the agent opened with. A brain uses it to know whom it talks to; the local
+ * brain ignores it.
+ */
+export interface CallInfo {
+  /** The transport: `twilio`, `browser`, `cli`… */
+  channel: string;
+  direction?: 'inbound' | 'outbound';
+  /** The calling number (an inbound caller's; our number on an outbound call), as the carrier gave it. */
+  from?: string;
+  /** The called number (the person called, on an outbound call). */
+  to?: string;
+  /** Why the call was placed: free-form fields (lead name, campaign columns…). */
+  context?: Record<string, unknown>;
+  /** What the agent said first, before the caller spoke. */
+  greeting?: string;
+}
+
 export interface BrainContext {
   /** The organisation the turn acts for (per-organisation budgets such as model calls); absent in unit tests. */
   orgId?: string;
@@ -30,6 +49,8 @@ export interface BrainContext {
   /** Key for this turn's CRM write: a re-run of the same turn must not write twice. */
   idempotencyKey: string;
   signal?: AbortSignal;
+  /** The call this turn belongs to (voice channels); absent for typed chat. */
+  call?: CallInfo;
 }
 
 export type BrainReply = Omit<BotResponse, 'session_id'>;

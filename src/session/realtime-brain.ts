@@ -3,6 +3,7 @@
  * transcribes both sides, proposes tool calls and speaks. The RealtimeSession drives one through this contract;
  * vendors live behind it (src/brains/gemini-live/), and keep the link alive (reconnects) on their side.
  */
+import type { CallInfo } from '../brains/brain.ts';
 import type { ToolDeclaration } from '../tools/registry.ts';
 
 export interface RealtimeCall {
@@ -12,6 +13,10 @@ export interface RealtimeCall {
   timeZone: string;
   now: Date;
   tools: ToolDeclaration[];
+  /** Who the call is with and why (the line's numbers, an outbound call's context): goes into the instruction. */
+  call?: CallInfo;
+  /** The model opens the call with these words, before the caller speaks. */
+  greeting?: string;
 }
 
 export interface RealtimeToolCall {

@@ -11,6 +11,7 @@
  * apology and the call ends.
  */
 import { randomUUID } from 'node:crypto';
+import type { CallInfo } from '../brains/brain.ts';
 import type { CrmGateway } from '../core/crm.ts';
 import { isRoomanError } from '../core/errors.ts';
 import type { MeetingCalendar } from '../core/meetings.ts';
@@ -53,6 +54,10 @@ export interface RealtimeSessionOptions {
   limiter?: ModelCallLimiter;
   clock?: Clock;
   now?: () => number;
+  /** The model opens the call with these words (it is asked to, right after setup). */
+  greeting?: string;
+  /** Who the call is with and why: goes into the model's instruction. */
+  call?: CallInfo;
 }
 
 export const RATE_LIMITED_REPLY =
@@ -162,6 +167,8 @@ export class RealtimeSession implements CallSession {
           timeZone: this.#o.timeZone,
           now: this.#clock.now(),
           tools: this.#o.tools.declarations(),
+          ...(this.#o.call ? { call: this.#o.call } : {}),
+          ...(this.#o.greeting ? { greeting: this.#o.greeting } : {}),
         },
         this.#handlers(),
       );

@@ -13,7 +13,7 @@ import { Endpointer, type EndpointerOptions } from '../audio/endpointer.ts';
 import { EnergyVad } from '../audio/energy-vad.ts';
 import { bytesPerFrame, FrameChunker, pcm16FromBytes } from '../audio/pcm.ts';
 import type { VadEvent, VoiceActivityDetector } from '../audio/vad.ts';
-import type { Brain } from '../brains/brain.ts';
+import type { Brain, CallInfo } from '../brains/brain.ts';
 import type { CrmGateway } from '../core/crm.ts';
 import type { MeetingCalendar } from '../core/meetings.ts';
 import type { MessageSender } from '../core/messages.ts';
@@ -127,6 +127,13 @@ export interface VoiceSessionOptions {
   now?: () => number;
   /** The CRM key of a turn: a re-run of the same turn must not write twice. */
   idempotencyKey?: (orgId: string, sessionId: string, turn: number) => string;
+  /**
+   * The agent speaks first: these words are said once the session starts (turn 0), as any reply is — written to
+   * the transcript, spoken sentence by sentence, cut short by a barge-in.
+   */
+  greeting?: string;
+  /** Who the call is with and why: handed to the brain every turn (BrainContext.call). */
+  call?: CallInfo;
 }
 
 /** Said when a turn fails (the brain or a tool threw): the call goes on. */
@@ -246,6 +253,33 @@ export class VoiceSession {
       this.#o.transcript?.start({ channel: this.#o.channel, startedAt: this.#clock.now() }),
     );
     this.#events.emit('state', { state: this.#state });
+    const greeting = this.#o.greeting?.trim();
+    if (greeting)
+      this.#turns = this.#turns
+        .then(() => this.#greet(greeting))
+        .catch((error: unknown) => this.#events.emit('error', { error: error as Error, where: 'greeting' }));
+  }
+
+  /**
+   * The agent's opening line, turn 0 (the brain's turns stay 1-based): the caller's first turn waits for it to be
+   * synthesized, and speech over it is judged as a barge-in like over any reply.
+   */
+  async #greet(text: string): Promise<void> {
+    if (this.#ended) return;
+    const seq = this.#seq++;
+    const spoken = this.#o.synthesizer !== undefined;
+    await this.#record(() =>
+      this.#o.transcript?.append({
+        seq,
+        turn: 0,
+        role: 'agent',
+        text,
+        startedAt: this.#clock.now(),
+        ...(spoken ? {} : { endedAt: this.#clock.now(), playedText: text }),
+      }),
+    );
+    this.#events.emit('agent.text', { turn: 0, text });
+    if (spoken && !this.#ended) await this.#speak(new Playback('reply', 0, text, seq));
   }
 
   /** Caller audio: 16 kHz mono PCM16, as bytes (any length, even odd) or samples. */
@@ -676,6 +710,7 @@ export class VoiceSession {
           timeZone: this.#o.timeZone,
           orgId: this.orgId,
           idempotencyKey: (this.#o.idempotencyKey ?? voiceTurnIdempotencyKey)(this.orgId, this.id, turn),
+          ...this.#callInfo(),
         },
       );
     } finally {
@@ -728,6 +763,13 @@ export class VoiceSession {
       ttsFirstChunkMs,
       filler,
     } satisfies TurnMetrics);
+  }
+
+  /** The brain's view of the call: its parties and context, and the greeting it opened with. */
+  #callInfo(): { call?: CallInfo } {
+    const greeting = this.#o.greeting?.trim();
+    if (!this.#o.call && !greeting) return {};
+    return { call: { ...(this.#o.call ?? { channel: this.#o.channel }), ...(greeting ? { greeting } : {}) } };
   }
 
   async #speakFiller(turn: number): Promise<void> {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EndpointerOptions } from '../audio/endpointer.ts';
 import type { VoiceActivityDetector } from '../audio/vad.ts';
-import type { Brain } from '../brains/brain.ts';
+import type { Brain, CallInfo } from '../brains/brain.ts';
 import type { CrmGatewayFor } from '../core/crm.ts';
 import type { MeetingCalendarFor } from '../core/meetings.ts';
 import type { MessageSenderFor } from '../core/messages.ts';
@@ -52,6 +52,18 @@ export interface VoiceSessionsOptions {
   realtime?: RealtimeCalls;
 }
 
+/** How a call opens: what the agent says first, and who the call is with and why (reaches the brain). */
+export interface CallOpening {
+  /** Default: a random UUID. */
+  sessionId?: string;
+  /** The agent's first words, said before the caller speaks (an agent's or organisation's greeting). */
+  greeting?: string;
+  /** Why the call was made: an outbound call's `context` (POST /api/calls, a campaign row's columns). */
+  context?: Record<string, unknown>;
+  /** The line's parties: the inbound caller's number (`from`), the number called (`to`). */
+  caller?: { from?: string; to?: string; direction?: 'inbound' | 'outbound' };
+}
+
 /** Takes one turn's metrics; it reports its own failures (a rejection is dropped, never reaches the call). */
 export type TurnMetricsSink = (metrics: TurnMetrics) => Promise<void> | void;
 
@@ -63,8 +75,12 @@ export class VoiceSessions {
   }
 
   /** A started call for the organisation; the caller feeds it and ends it. */
-  async open(orgId: string, channel: string, sessionId: string = randomUUID()): Promise<CallSession> {
+  async open(orgId: string, channel: string, opening: string | CallOpening = {}): Promise<CallSession> {
     const o = this.#o;
+    const how: CallOpening = typeof opening === 'string' ? { sessionId: opening } : opening;
+    const sessionId = how.sessionId ?? randomUUID();
+    const greeting = how.greeting?.trim();
+    const call = callInfo(channel, how);
     const tz = typeof o.timeZone === 'string' ? o.timeZone : await o.timeZone(orgId);
     const calendar = o.calendarFor?.(orgId);
     const messages = o.messagesFor?.(orgId);
@@ -84,6 +100,8 @@ export class VoiceSessions {
         ...(o.synthesizer ? { synthesizer: o.synthesizer } : {}),
         ...(o.realtime.limiter ? { limiter: o.realtime.limiter } : {}),
         ...(o.clock ? { clock: o.clock } : {}),
+        ...(greeting ? { greeting } : {}),
+        ...(call ? { call } : {}),
       });
       this.#recordMetrics(realtime, orgId, channel);
       await realtime.start();
@@ -107,6 +125,8 @@ export class VoiceSessions {
       ...(o.bargeIn ? { bargeIn: o.bargeIn } : {}),
       ...(o.fillerAfterMs !== undefined ? { fillerAfterMs: o.fillerAfterMs } : {}),
       ...(o.clock ? { clock: o.clock } : {}),
+      ...(greeting ? { greeting } : {}),
+      ...(call ? { call } : {}),
     });
     this.#recordMetrics(session, orgId, channel);
     await session.start();
@@ -123,4 +143,18 @@ export class VoiceSessions {
         .catch(() => {});
     });
   }
+}
+
+/** The brain's view of the line; none when the channel said nothing about it. */
+function callInfo(channel: string, how: CallOpening): CallInfo | undefined {
+  const { from, to, direction } = how.caller ?? {};
+  const context = how.context && Object.keys(how.context).length > 0 ? how.context : undefined;
+  if (!from && !to && !direction && !context) return undefined;
+  return {
+    channel,
+    ...(direction ? { direction } : {}),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    ...(context ? { context } : {}),
+  };
 }

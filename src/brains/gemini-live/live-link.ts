@@ -17,7 +17,7 @@ import type {
   RealtimeLink,
   RealtimeToolResult,
 } from '../../session/realtime-brain.ts';
-import { liveConnectConfig, type SetupOptions, schedulingFor, toolBehavior } from './setup.ts';
+import { liveConnectConfig, openingTurn, type SetupOptions, schedulingFor, toolBehavior } from './setup.ts';
 
 export const INPUT_MIME_TYPE = 'audio/pcm;rate=16000';
 
@@ -129,7 +129,11 @@ export class GeminiLiveLink implements RealtimeLink {
   }
 
   async connect(): Promise<void> {
-    this.#session = await this.#openSocket(null);
+    const session = await this.#openSocket(null);
+    this.#session = session;
+    // Once per call: a reconnect (resumed or not) must not greet the caller again.
+    const opening = openingTurn(this.#call);
+    if (opening) session.sendClientContent(opening);
   }
 
   sendAudio(pcm: Uint8Array): void {

@@ -14,6 +14,7 @@ import {
 import { toZonedIso } from '../../core/time.ts';
 import type { RealtimeCall } from '../../session/realtime-brain.ts';
 import type { ToolDeclaration } from '../../tools/registry.ts';
+import { callBrief } from '../call-brief.ts';
 
 /** A current native-audio Live model (protocols.md §1.2: the 2025 live models are shut down). */
 export const DEFAULT_LIVE_MODEL = 'gemini-2.5-flash-native-audio-preview-12-2025';
@@ -72,8 +73,13 @@ export function functionDeclarations(
 }
 
 /** The seed's rules for a voice agent, with the organisation's zone and the time now. */
-export function systemInstruction(call: Pick<RealtimeCall, 'timeZone' | 'now'>): string {
+export function systemInstruction(
+  call: Pick<RealtimeCall, 'timeZone' | 'now'> & Partial<Pick<RealtimeCall, 'call' | 'greeting'>>,
+): string {
   const now = toZonedIso(call.now, call.timeZone);
+  // The greeting is the model's own first words (asked for by `openingTurn`), so it is not "said" yet here.
+  const { greeting: _said, ...info } = call.call ?? { channel: '' };
+  const brief = callBrief(call.call ? info : undefined);
   return [
     'You are Rooman, the voice assistant of a real-estate sales team, talking with a caller on a live call.',
     `The business time zone is ${call.timeZone}; it is now ${now} there.`,
@@ -86,7 +92,34 @@ export function systemInstruction(call: Pick<RealtimeCall, 'timeZone' | 'now'>):
     '- If you do not know a lead id, find it with findLeads by name; if several match, ask which one.',
     '- When a tool answers with an error, tell the caller plainly what was wrong (for example that the phone number is not valid) and ask for the corrected detail; never invent a value.',
     '- While a tool is still running, tell the caller you are on it; do not say it is done until its answer arrives.',
+    ...(brief.length > 0 ? ['', ...brief] : []),
+    ...(call.greeting
+      ? [
+          '',
+          `You speak first: open the call with exactly these words: "${call.greeting}". Never greet the caller twice.`,
+        ]
+      : []),
   ].join('\n');
+}
+
+/**
+ * The turn that makes the model speak first (protocols.md §1.5.2: a `clientContent` turn with `turnComplete`
+ * starts a generation): sent once, right after the first `setupComplete` of a call, never on a reconnect.
+ */
+export function openingTurn(call: Pick<RealtimeCall, 'greeting'>): {
+  turns: Array<{ role: 'user'; parts: Array<{ text: string }> }>;
+  turnComplete: true;
+} | null {
+  if (!call.greeting) return null;
+  return {
+    turns: [
+      {
+        role: 'user',
+        parts: [{ text: `(The call has just connected.) Greet the caller now with: "${call.greeting}"` }],
+      },
+    ],
+    turnComplete: true,
+  };
 }
 
 export interface SetupOptions {

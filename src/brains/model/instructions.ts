@@ -4,6 +4,8 @@
  * date and zone, which a model cannot know and needs to resolve "tomorrow at 3".
  */
 import { toZonedIso } from '../../core/time.ts';
+import type { CallInfo } from '../brain.ts';
+import { callBrief } from '../call-brief.ts';
 
 export interface InstructionContext {
   now: Date;
@@ -12,6 +14,8 @@ export interface InstructionContext {
   tools: readonly string[];
   /** Extra text an operator adds (company name, tone…). */
   extra?: string;
+  /** The call the turn belongs to: who is on the line and why it was placed. */
+  call?: CallInfo;
 }
 
 export function systemInstruction(c: InstructionContext): string {
@@ -48,6 +52,8 @@ export function systemInstruction(c: InstructionContext): string {
   lines.push(
     '- Your words are spoken aloud: one or two short sentences, plain words, no markdown, lists or emoji. Say phone numbers digit by digit ("nine eight seven six five, four three two one zero"), and dates and times in words ("tomorrow, Sunday the fifth of October, at three pm"). Tool answers include *_spoken fields worded this way.',
   );
+  const call = callBrief(c.call);
+  if (call.length > 0) lines.push('', ...call);
   if (c.extra) lines.push('', c.extra);
   return lines.join('\n');
 }

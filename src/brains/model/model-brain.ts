@@ -146,6 +146,7 @@ export class ModelBrain implements Brain {
       timeZone: context.timeZone,
       tools: [...offered],
       extra: this.#o.instructions,
+      ...(context.call ? { call: context.call } : {}),
     });
     const history: ModelMessage[] = [...state.history, { role: 'user', text: turn.text }];
     const calls: CallRecord[] = [];
