@@ -182,7 +182,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       // A speech-to-speech model hears the caller itself: no recognizer is loaded for it.
       const speech = lazySpeech(config, logger, { recognizer: realtime === undefined });
       // Calls share what the text bot has (one brain, the org's CRM, calendar, messages, zone) plus the engines.
-      let opening: Promise<{ sessions: VoiceSessions; speechIn: boolean }> | undefined;
+      let opening: Promise<{ sessions: VoiceSessions; speechIn: boolean; speechOut: boolean }> | undefined;
       const voiceSessions = () =>
         (opening ??= speech().then(({ recognizer, synthesizer, vad }) => ({
           sessions: new VoiceSessions({
@@ -208,6 +208,8 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
             ...(realtime ? { realtime } : {}),
           }),
           speechIn: recognizer !== undefined || realtime !== undefined,
+          // A call with a voice says its agent's greeting itself; without one, Twilio's <Say> does.
+          speechOut: synthesizer !== undefined || realtime !== undefined,
         })));
       await registerVoiceRoutes(app, {
         resolveOrg,
@@ -225,10 +227,13 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
         twilio: config.twilio,
         publicUrl: config.publicUrl,
         defaultOrgId: defaultOrg.id,
-        // An agent's greeting is said before the stream connects (src/calls/outbound.ts).
-        answer: (call) => outboundCalling.answer(call),
-        openSession: async (orgId, sessionId) =>
-          (await voiceSessions()).sessions.open(orgId, 'twilio', sessionId),
+        // The session says the agent's greeting in its own voice; Twilio's <Say> only when calls have none.
+        answer: async (call) => ((await voiceSessions()).speechOut ? null : outboundCalling.answer(call)),
+        openSession: async (orgId, sessionId, call) =>
+          (await voiceSessions()).sessions.open(orgId, 'twilio', {
+            sessionId,
+            ...(await outboundCalling.opening(call)),
+          }),
       });
     }
 

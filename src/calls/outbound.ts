@@ -17,6 +17,7 @@ import {
   type TwilioClient,
   type TwilioFailure,
 } from '../integrations/twilio/client.ts';
+import type { CallOpening } from '../session/voice-sessions.ts';
 import {
   type CallError,
   type CallRecord,
@@ -260,8 +261,26 @@ export class OutboundCalls {
   }
 
   /**
-   * The voice webhook's hook (registerTwilio `answer`): a call whose agent has a greeting hears it first (Twilio
-   * speaks it), then is streamed to the agent as usual. Null leaves the answer to the webhook.
+   * How the agent opens a call, inbound or outbound: its greeting (spoken by the call session in the agent's own
+   * voice, and the caller's words over it are a barge-in), the line's numbers and the call's context for the brain.
+   */
+  async opening(call: CallRecord): Promise<CallOpening> {
+    const agent = await this.agents.find(call.orgId, call.agent);
+    return {
+      ...(agent?.greeting ? { greeting: agent.greeting } : {}),
+      ...(Object.keys(call.context).length > 0 ? { context: call.context } : {}),
+      caller: {
+        direction: call.direction,
+        ...(call.from ? { from: call.from } : {}),
+        ...(call.to ? { to: call.to } : {}),
+      },
+    };
+  }
+
+  /**
+   * The voice webhook's hook (registerTwilio `answer`) when calls have no voice of their own (no synthesizer): a
+   * call whose agent has a greeting hears Twilio say it, then is streamed to the agent as usual. Null leaves the
+   * answer to the webhook. With a synthesizer the session says the greeting instead (`opening`).
    */
   async answer(call: CallRecord): Promise<string | null> {
     const agent = await this.agents.find(call.orgId, call.agent);

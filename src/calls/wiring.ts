@@ -10,6 +10,7 @@ import type { Clock } from '../core/time.ts';
 import { registerCallRoutes } from '../http/routes/calls.ts';
 import { createTwilioClient } from '../integrations/twilio/client.ts';
 import { type CallDispatcherJob, startCallDispatcher } from '../jobs/call-dispatcher.ts';
+import type { CallOpening } from '../session/voice-sessions.ts';
 import type { CallRecord } from '../store/calls.ts';
 import type { Database } from '../store/database.ts';
 import type { OrganisationRepository } from '../store/organisations.ts';
@@ -33,8 +34,10 @@ export interface OutboundCallingDeps {
 export interface OutboundCalling {
   outbound: OutboundCalls;
   dispatcher: CallDispatcher;
-  /** registerTwilio's `answer` hook: an agent's greeting before the stream connects. */
+  /** registerTwilio's `answer` hook: an agent's greeting said by Twilio (`<Say>`), for calls with no voice. */
   answer(call: CallRecord): Promise<string | null>;
+  /** How the session of a call opens: the agent's greeting, the line's numbers, the call's context. */
+  opening(call: CallRecord): Promise<CallOpening>;
   /** Stops this instance's dialler (calls in progress go on at Twilio; other instances settle them). */
   stop(): Promise<void>;
 }
@@ -82,5 +85,11 @@ export function startOutboundCalling(app: FastifyInstance, deps: OutboundCalling
     logger,
     clock: deps.clock,
   });
-  return { outbound, dispatcher, answer: (call) => outbound.answer(call), stop: async () => job?.stop() };
+  return {
+    outbound,
+    dispatcher,
+    answer: (call) => outbound.answer(call),
+    opening: (call) => outbound.opening(call),
+    stop: async () => job?.stop(),
+  };
 }

@@ -58,8 +58,11 @@ export interface TwilioDeps {
   publicUrl: string | undefined;
   /** Where calls to a number with no phone_numbers row go. */
   defaultOrgId: string;
-  /** Opens a started call session (VoiceSessions.open(orgId, 'twilio', sessionId)). */
-  openSession: (orgId: string, sessionId: string) => Promise<BridgedSession>;
+  /**
+   * Opens a started call session (VoiceSessions.open(orgId, 'twilio', {sessionId, …opening})); `call` says who is
+   * on the line, why, and which agent greets them.
+   */
+  openSession: (orgId: string, sessionId: string, call: CallRecord) => Promise<BridgedSession>;
   /**
    * Lets the outbound side answer a call its own way before the stream is connected (an answering machine: leave a
    * message or hang up). Returns TwiML, or null to connect the call to the agent.
@@ -250,7 +253,7 @@ export async function registerTwilio(app: FastifyInstance, deps: TwilioDeps): Pr
               throw new RoomanError('CONFLICT', 'The stream is of another call than its parameters name');
             let session: BridgedSession;
             try {
-              session = await deps.openSession(call.orgId, randomUUID());
+              session = await deps.openSession(call.orgId, randomUUID(), call);
             } catch (error) {
               // The caller hears the call end; the call says why.
               log.error({ err: error, callId: call.id }, 'call session could not start');
