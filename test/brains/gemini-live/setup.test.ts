@@ -1,11 +1,13 @@
 /** What a Gemini Live session is opened with, for every tool the product has, and the small parsers of the link. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { callBrief } from '../../../src/brains/call-brief.ts';
 import { sdkBaseUrl } from '../../../src/brains/gemini-live/call-brain.ts';
 import { closeCodeOf, durationMs } from '../../../src/brains/gemini-live/live-link.ts';
 import {
   functionDeclarations,
   liveConnectConfig,
+  openingTurn,
   schedulingFor,
   systemInstruction,
   toolBehavior,
@@ -72,5 +74,47 @@ describe('Gemini Live setup', () => {
       sdkBaseUrl('https://generativelanguage.googleapis.com'),
       'https://generativelanguage.googleapis.com',
     );
+  });
+
+  it('an inbound caller and the greeting: the instruction says who calls and what to open with; one opening turn', () => {
+    const now = new Date('2025-10-04T10:00:00Z');
+    const greeting = 'Skyline Homes, how can I help?';
+    const text = systemInstruction({
+      timeZone: 'Asia/Kolkata',
+      now,
+      call: { channel: 'twilio', direction: 'inbound', from: '+919812345678', greeting },
+      greeting,
+    });
+    assert.match(text, /This is a phone call to you from \+919812345678 \(the caller's number\)\./);
+    assert.ok(text.includes(`open the call with exactly these words: "${greeting}"`));
+    // Not yet said when the model is set up: it is asked to say it.
+    assert.doesNotMatch(text, /You opened the call by saying/);
+    assert.deepEqual(openingTurn({ greeting }), {
+      turns: [
+        {
+          role: 'user',
+          parts: [{ text: `(The call has just connected.) Greet the caller now with: "${greeting}"` }],
+        },
+      ],
+      turnComplete: true,
+    });
+    assert.equal(openingTurn({}), null);
+    // Without a call, the instruction is the product's rules only.
+    assert.doesNotMatch(systemInstruction({ timeZone: 'Asia/Kolkata', now }), /phone call|open the call/);
+  });
+
+  it('a large context is capped: each value at 300 characters, the whole at 2 000', () => {
+    const context: Record<string, unknown> = { notes: 'x'.repeat(1000), empty: '', nothing: null };
+    for (let i = 0; i < 20; i++) context[`field_${i}`] = 'y'.repeat(200);
+    const lines = callBrief({ channel: 'twilio', direction: 'outbound', to: '+919876543210', context });
+    assert.equal(
+      lines[0],
+      'This is a phone call you placed to +919876543210: you called them, so say who you are and why you call.',
+    );
+    const fields = lines.filter((l) => l.startsWith('- '));
+    assert.equal(fields[0], `- notes: ${'x'.repeat(300)}…`);
+    assert.ok(fields.join('').length <= 2000);
+    assert.ok(fields.length < 21, 'the context was cut');
+    assert.ok(!fields.some((l) => l.startsWith('- empty') || l.startsWith('- nothing')));
   });
 });
