@@ -21,6 +21,8 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { performance as nodePerformance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import twilio from 'twilio';
 import { mulawDecode } from '../src/audio/g711.ts';
 import type { BridgedSession } from '../src/channels/twilio/media-bridge.ts';
@@ -33,6 +35,15 @@ import { ensureDefaultOrganisation } from '../src/store/organisations.ts';
 import { sid, TwilioMediaClient } from '../test/fakes/twilio-media-client.ts';
 import { databaseTargets } from '../test/helpers/db.ts';
 import type { BenchContext } from './run.ts';
+
+/**
+ * A full collection before each heap reading, outside the measured window: start and end then compare live data,
+ * not whatever garbage the collector had not reached yet (which made the heap look as if it grew by tens of MB).
+ */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 const PUBLIC_URL = 'https://rooman.bench';
 const AUTH_TOKEN = 'bench-auth-token';
@@ -234,6 +245,7 @@ export async function runMediaLoad(options: {
 
     // Warm-up (JIT, first allocations), then the measured window.
     await sleep(Math.min(2000, (options.seconds * 1000) / 4), options.signal);
+    collectGarbage();
     const rssStart = process.memoryUsage();
     const cpuStart = process.cpuUsage();
     const framesStart = channel.pacing().framesSent;
@@ -243,6 +255,7 @@ export async function runMediaLoad(options: {
     const cpu = process.cpuUsage(cpuStart);
     const elu = nodePerformance.eventLoopUtilization(eluStart);
     const wallMs = performance.now() - wallStart;
+    collectGarbage();
     const rssEnd = process.memoryUsage();
     const framesInWindow = channel.pacing().framesSent - framesStart;
     fakes.send({ type: 'stop' } satisfies ToClients);
