@@ -221,6 +221,59 @@ describe('Gemini Live link: failures to connect', () => {
 });
 
 describe('Gemini Live link: staying alive', () => {
+  it('a greeting is asked for once, right after the first setup, and never again on a resumed socket', async () => {
+    const greeting = 'Hello, this is Rooman from Skyline Homes.';
+    fake = await FakeGeminiLive.start({
+      scenario: {
+        description: 'the model greets when asked; a goAway later moves the call to a resumed socket',
+        connections: [
+          [
+            { waitText: true },
+            { outputTranscription: greeting },
+            { audio: { ms: 100 } },
+            { turnComplete: true },
+            { resumptionUpdate: { handle: 'handle-greeted-1' } },
+            { goAway: '50s' },
+            { waitClose: true },
+          ],
+          [
+            { waitAudio: 100 },
+            { inputTranscription: 'Hi.' },
+            { outputTranscription: 'How can I help?' },
+            { audio: { ms: 60 } },
+            { turnComplete: true },
+            { waitClose: true },
+          ],
+        ],
+      },
+    });
+    const brain = new GeminiLiveBrain({ apiKey: 'TEST_KEY', baseUrl: fake.baseUrl });
+    const recorder = new Recorder();
+    const link = (await brain.open(
+      { ...call, greeting, call: { channel: 'twilio', direction: 'inbound', from: '+919812345678' } },
+      recorder.handlers,
+    )) as GeminiLiveLink;
+    links.push(link);
+    await recorder.until('reconnected');
+    speak(link, 100);
+    await recorder.until('turnComplete', 2);
+    const [first, second] = fake.connections;
+    assert.equal(first!.texts.length, 1);
+    assert.ok(first!.texts[0]!.includes(greeting));
+    assert.ok(
+      'clientContent' in first!.messages.find((m) => !('setup' in m))!,
+      'the greeting turn came first',
+    );
+    assert.equal(second!.resumedHandle, 'handle-greeted-1');
+    assert.deepEqual(second!.texts, [], 'a resumed call is not greeted again');
+    assert.match(JSON.stringify(first!.setup!.systemInstruction), /from \+919812345678/);
+    assert.deepEqual(
+      recorder.of('output').map((o) => o.text),
+      [greeting, 'How can I help?'],
+    );
+    assert.deepEqual(fake.problems, []);
+  });
+
   it('on goAway resumes on a new socket with the last handle; caller audio sent meanwhile arrives there', async () => {
     const { fake, recorder, link } = await open('go-away');
     speak(link, 100);
