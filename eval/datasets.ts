@@ -240,7 +240,8 @@ const DucklingRow = z.looseObject({
 /** `-02:00` → `Etc/GMT+2` (IANA's fixed-offset zones have the sign reversed). */
 export function zoneForOffset(offset: string): string {
   const m = /^([+-])(\d{2}):?(\d{2})$/.exec(offset);
-  if (!m || m[3] !== '00') return 'UTC';
+  if (!m) return 'UTC';
+  if (m[3] !== '00') return 'UTC';
   const hours = Number(m[2]);
   if (hours === 0) return 'UTC';
   return `Etc/GMT${m[1] === '+' ? '-' : '+'}${hours}`;
