@@ -83,6 +83,8 @@ interface UserTurn {
   announced: boolean;
   /** The transcript entry was written (its words are settled). */
   written: boolean;
+  /** No caller words: the agent spoke first (a greeting), so there is no caller latency to measure. */
+  agentFirst?: boolean;
 }
 
 interface AgentUtterance {
@@ -343,7 +345,7 @@ export class RealtimeSession implements CallSession {
     }
     this.#writeUser();
     const agent = this.#agent;
-    if (agent) {
+    if (agent && !user?.agentFirst) {
       this.#events.emit('turn.metrics', {
         turn: agent.turn,
         source: this.#user?.source ?? 'speech',
@@ -359,8 +361,8 @@ export class RealtimeSession implements CallSession {
         ttsFirstChunkMs: null,
         filler: false,
       });
-      this.#settleAgent(false);
     }
+    if (agent) this.#settleAgent(false);
     this.#closeUserTurn();
     this.#toolMs = 0;
     this.#setState(this.#toolsRunning() ? 'thinking' : 'listening');
@@ -432,11 +434,15 @@ export class RealtimeSession implements CallSession {
   }
 
   #agentUtterance(): AgentUtterance {
-    // The agent may speak first (a greeting): that is a turn of its own.
+    // The agent may speak first (a greeting): that is a turn of its own; the call's opening words are turn 0, as in
+    // the cascade session.
     if (!this.#user) {
+      const opening = this.#turn === 0;
       this.#openUserTurn('speech', '');
+      if (opening) this.#turn = 0;
       this.#user!.written = true;
       this.#user!.announced = true;
+      this.#user!.agentFirst = true;
     }
     this.#user!.answered = true;
     this.#announceUser();

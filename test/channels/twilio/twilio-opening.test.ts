@@ -178,6 +178,24 @@ describe('Gemini Live calls over the Twilio bridge', () => {
         { role: 'user', text: 'Yes, Saturday works.' },
         { role: 'agent', text: 'Lovely, see you on Saturday.' },
       ]);
+      // The greeting is turn 0 as in the cascade, and no caller latency is measured for it.
+      const { rows: turns } = await sql<{ turn: number; role: string }>`
+        select e.turn, e.role from calls c join transcript_entries e on e.session_id = c.session_id
+        where c.id = ${call.id} order by e.seq`.execute(db);
+      assert.deepEqual(
+        turns.slice(0, 3).map((t) => t.turn),
+        [0, 1, 1],
+      );
+      const metrics = await waitFor(async () => {
+        const { rows } = await sql<{ turn: number }>`
+          select m.turn from calls c join turn_metrics m on m.session_id = c.session_id
+          where c.id = ${call.id} order by m.turn`.execute(db);
+        return rows.length > 0 ? rows : undefined;
+      }, 'the turn metrics');
+      assert.deepEqual(
+        metrics.map((m) => m.turn),
+        [1],
+      );
       assert.deepEqual(client.problems, []);
       assert.deepEqual(fake.problems, []);
     } finally {
