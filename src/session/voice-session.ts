@@ -265,6 +265,8 @@ export class VoiceSession {
    * synthesized, and speech over it is judged as a barge-in like over any reply.
    */
   async #greet(text: string): Promise<void> {
+    // The channel subscribes once the call is open: the first words wait for it to listen.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     if (this.#ended) return;
     const seq = this.#seq++;
     const spoken = this.#o.synthesizer !== undefined;

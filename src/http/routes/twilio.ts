@@ -238,6 +238,8 @@ export async function registerTwilio(app: FastifyInstance, deps: TwilioDeps): Pr
         const keep = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) =>
           early.push([data, isBinary]);
         socket.on('message', keep);
+        // The call's registry entry, written while the call starts (see openCall); its end waits for it.
+        let registered: Promise<void> = Promise.resolve();
         const bridge = new TwilioMediaBridge({
           socket: socket as unknown as MediaSocket,
           logger: log,
@@ -263,27 +265,32 @@ export async function registerTwilio(app: FastifyInstance, deps: TwilioDeps): Pr
               throw error;
             }
             liveCalls.set(bridge, { orgId: call.orgId, callId: call.id });
-            try {
-              if (call.callSid === null) await calls.attachSid(call.orgId, call.id, start.callSid);
-              await calls.markLive(call.orgId, call.id, {
-                instanceId,
-                sessionId: session.id,
-                streamSid: start.streamSid,
-              });
-              await calls.recordStatus(call.orgId, call.id, {
-                status: 'in-progress',
-                source: 'media-stream',
-              });
-            } catch (error) {
-              // The call goes on without its registry entry rather than hanging up on the caller.
-              log.error({ err: error, callId: call.id }, 'call not marked live');
-            }
+            // Not awaited: the bridge listens to the session at once, so what the agent says first (its greeting)
+            // is not said before anyone listens.
+            registered = (async () => {
+              try {
+                if (call.callSid === null) await calls.attachSid(call.orgId, call.id, start.callSid);
+                await calls.markLive(call.orgId, call.id, {
+                  instanceId,
+                  sessionId: session.id,
+                  streamSid: start.streamSid,
+                });
+                await calls.recordStatus(call.orgId, call.id, {
+                  status: 'in-progress',
+                  source: 'media-stream',
+                });
+              } catch (error) {
+                // The call goes on without its registry entry rather than hanging up on the caller.
+                log.error({ err: error, callId: call.id }, 'call not marked live');
+              }
+            })();
             return { callId: call.id, orgId: call.orgId, session };
           },
           onEnded: async ({ call, error, reason, stats }) => {
             addPacing(ended, stats.outbound);
             live.delete(bridge);
             liveCalls.delete(bridge);
+            await registered;
             if (call) await calls.endLive(call.orgId, call.callId, { error });
             else if (error) log.warn({ reason, error }, 'media stream ended before reaching a call');
           },
