@@ -217,7 +217,9 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
         ...(options.voiceLimits ? { limits: options.voiceLimits } : {}),
         openCall: async (orgId) => {
           const { sessions, speechIn } = await voiceSessions();
-          return { session: await sessions.open(orgId, 'browser'), speechIn };
+          // The organisation's default agent greets browser callers as it greets phone callers.
+          const { greeting } = await outboundCalling.outbound.agents.resolve(orgId, undefined);
+          return { session: await sessions.open(orgId, 'browser', greeting ? { greeting } : {}), speechIn };
         },
       });
       // Phone calls: Twilio's webhooks and media streams, on the same sessions as browser calls.

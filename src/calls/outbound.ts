@@ -265,7 +265,10 @@ export class OutboundCalls {
    * voice, and the caller's words over it are a barge-in), the line's numbers and the call's context for the brain.
    */
   async opening(call: CallRecord): Promise<CallOpening> {
-    const agent = await this.agents.find(call.orgId, call.agent);
+    // A number with no route names the agent `default`: the organisation's default agent, whatever its name.
+    const agent =
+      (await this.agents.find(call.orgId, call.agent)) ??
+      (call.agent === BUILTIN_AGENT.name ? await this.agents.resolve(call.orgId, undefined) : undefined);
     return {
       ...(agent?.greeting ? { greeting: agent.greeting } : {}),
       ...(Object.keys(call.context).length > 0 ? { context: call.context } : {}),
@@ -283,11 +286,11 @@ export class OutboundCalls {
    * answer to the webhook. With a synthesizer the session says the greeting instead (`opening`).
    */
   async answer(call: CallRecord): Promise<string | null> {
-    const agent = await this.agents.find(call.orgId, call.agent);
+    const { greeting } = await this.opening(call);
     const publicUrl = this.#options.publicUrl;
-    if (!agent?.greeting || !publicUrl) return null;
+    if (!greeting || !publicUrl) return null;
     const response = new twilio.twiml.VoiceResponse();
-    response.say(agent.greeting);
+    response.say(greeting);
     const stream = response
       .connect()
       .stream({ url: `${publicUrl.replace(/^http/, 'ws')}${MEDIA_STREAM_PATH}` });

@@ -15,6 +15,7 @@ import { CallRepository } from '../../../src/store/calls.ts';
 import type { Database } from '../../../src/store/database.ts';
 import { FakeGeminiLive, type LiveScenario } from '../../fakes/gemini-live-server.ts';
 import { sid } from '../../fakes/twilio-media-client.ts';
+import { VoiceClient } from '../browser/ws-client.ts';
 import { ACCOUNT_SID, type PhoneServer, startPhoneServer } from './harness.ts';
 
 const GREETING = 'Hello, this is Rooman from Skyline Homes.';
@@ -41,16 +42,43 @@ async function waitFor<T>(check: () => Promise<T | undefined>, what: string, tim
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('cascade calls: the greeting in the agent’s own voice', () => {
+describe('cascade calls: the greeting in the agent’s own voice (browser and phone)', () => {
   let server: PhoneServer;
   before(async () => {
     server = await startPhoneServer();
   });
   after(() => server.close());
 
+  test('the organisation’s default agent greets a browser caller too, after `ready`', async () => {
+    const client = new VoiceClient(`${server.base.replace(/^http/, 'ws')}/ws/voice`);
+    // No agent with a greeting yet: the call opens silent.
+    const ready = await client.event('ready');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(client.events('agent.text'), []);
+    client.ws.close();
+    await client.closedWith();
+
+    await new AgentRepository(server.rooman.database.db).put(server.rooman.defaultOrg.id, 'front-desk', {
+      greeting: GREETING,
+      voicemail: 'none',
+      default: true,
+    });
+    const greeted = new VoiceClient(`${server.base.replace(/^http/, 'ws')}/ws/voice`);
+    const second = await greeted.event('ready');
+    assert.notEqual(second.session_id, ready.session_id);
+    const text = await greeted.event('agent.text');
+    assert.deepEqual([text.turn, text.text], [0, GREETING]);
+    await greeted.until(() => greeted.audioSamples() > 0, 'the greeting audio');
+    const types = greeted.events().map((m) => m.type);
+    assert.ok(types.indexOf('ready') < types.indexOf('agent.text'));
+    greeted.ws.close();
+    await greeted.closedWith();
+  });
+
   test('an inbound caller hears the greeting before saying anything; the transcript starts with it', async () => {
     const orgId = server.rooman.defaultOrg.id;
-    await new AgentRepository(server.rooman.database.db).put(orgId, 'default', {
+    // The number has no route (agent `default`): the organisation's default agent answers, whatever its name.
+    await new AgentRepository(server.rooman.database.db).put(orgId, 'reception', {
       greeting: GREETING,
       voicemail: 'none',
       default: true,
