@@ -150,7 +150,9 @@ describe('Twilio client against the fake REST API', () => {
     fake.script('+14155550133', { outcome: 'answered' });
     const a = await client.calls.create({ to: '+14155550133', from, url: `${hooks.url}/voice` });
     const b = await client.calls.create({ to: '+14155550133', from, url: `${hooks.url}/voice` });
-    await fake.waitFor(() => fake.active.length >= 2, 'both calls answered');
+    // `active` counts ringing calls too; hanging up a ringing call cancels it, so wait until both are answered.
+    const answered = (sid: string) => fake.calls.get(sid)?.status === 'in-progress';
+    await fake.waitFor(() => answered(a.sid) && answered(b.sid), 'both calls answered');
     await client.calls(a.sid).update({ status: 'completed' });
     assert.equal(fake.calls.get(a.sid)?.status, 'completed');
     await client.calls(b.sid).update({ twiml: '<Response><Dial>+14155550199</Dial></Response>' });
