@@ -331,6 +331,15 @@ async function benchCpu(
     sessions = await open(checkK, withStt);
     const check = await paced(sessions, audio, 6, 2, parts.signal);
     await close(sessions);
+    // The CPU estimate is an estimate: the target itself is also run in real time, so "meets the target" is seen,
+    // not inferred.
+    let atTarget: Awaited<ReturnType<typeof paced>> | null = null;
+    if (checkK !== target && target <= CHECK_CAP[name]) {
+      context.log(`${name}: check run at the target, ${target} sessions for 6 s`);
+      sessions = await open(target, withStt);
+      atTarget = await paced(sessions, audio, 6, 2, parts.signal);
+      await close(sessions);
+    }
     return {
       sessions_measured: k,
       caller_turns_ended_in_window: turns,
@@ -350,6 +359,15 @@ async function benchCpu(
         core_busy_fraction: round(check.cpuSeconds / check.audioSeconds, 3),
         ...latenessReport(check),
       },
+      ...(atTarget
+        ? {
+            check_run_at_target: {
+              sessions: target,
+              core_busy_fraction: round(atTarget.cpuSeconds / atTarget.audioSeconds, 3),
+              ...latenessReport(atTarget),
+            },
+          }
+        : {}),
     };
   };
   return {
