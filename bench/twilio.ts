@@ -19,7 +19,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { performance as nodePerformance } from 'node:perf_hooks';
+import {
+  performance as nodePerformance,
+  PerformanceObserver,
+  constants as perfConstants,
+} from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -37,12 +41,26 @@ import { databaseTargets } from '../test/helpers/db.ts';
 import type { BenchContext } from './run.ts';
 
 /**
- * A full collection before each heap reading, outside the measured window: start and end then compare live data,
- * not whatever garbage the collector had not reached yet (which made the heap look as if it grew by tens of MB).
+ * The heap right after each full collection the runtime makes during the window: live data, not whatever garbage the
+ * collector had not reached yet. (Forcing a collection instead would stall the event loop ~90 ms and show up as
+ * frame lateness.)
  */
-function collectGarbage(): void {
+/** Live heap after a forced full collection; only outside the measured window (it stalls the event loop). */
+function liveHeapNow(): number {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
+  return process.memoryUsage().heapUsed;
+}
+
+function watchHeapAfterMajorGc(): { samples: number[]; stop: () => void } {
+  const samples: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries())
+      if ((entry as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR)
+        samples.push(process.memoryUsage().heapUsed);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return { samples, stop: () => observer.disconnect() };
 }
 
 const PUBLIC_URL = 'https://rooman.bench';
@@ -154,6 +172,11 @@ export interface MediaLoadResult {
   rss_end_mb: number;
   heap_start_mb: number;
   heap_end_mb: number;
+  /** Full collections seen in the window (heap start/end are read right after the first and the last). */
+  heap_after_major_gc_samples: number;
+  /** Forced full collections before the first call and after the last one ended: a leak shows as a difference. */
+  heap_before_calls_mb: number;
+  heap_after_calls_ended_mb: number;
   cpu_ms: number;
   /** Share of the time the server's event loop was busy. */
   event_loop_utilization: number;
@@ -239,13 +262,15 @@ export async function runMediaLoad(options: {
       execArgv: [],
     });
     const messages = new MessageQueue(fakes);
+    // Leak check baseline: a forced full collection before any call streams (it stalls the loop; nothing is paced yet).
+    const heapBeforeCalls = liveHeapNow();
     fakes.send({ type: 'start', port, calls } satisfies ToClients);
     await messages.next('up');
     log(`${options.streams} streams up`);
 
     // Warm-up (JIT, first allocations), then the measured window.
     await sleep(Math.min(2000, (options.seconds * 1000) / 4), options.signal);
-    collectGarbage();
+    const heapWatch = watchHeapAfterMajorGc();
     const rssStart = process.memoryUsage();
     const cpuStart = process.cpuUsage();
     const framesStart = channel.pacing().framesSent;
@@ -255,12 +280,15 @@ export async function runMediaLoad(options: {
     const cpu = process.cpuUsage(cpuStart);
     const elu = nodePerformance.eventLoopUtilization(eluStart);
     const wallMs = performance.now() - wallStart;
-    collectGarbage();
+    heapWatch.stop();
     const rssEnd = process.memoryUsage();
     const framesInWindow = channel.pacing().framesSent - framesStart;
     fakes.send({ type: 'stop' } satisfies ToClients);
     const fake = (await messages.next('result')) as ClientsResult;
     const pacing = channel.pacing();
+    // …and after every call has ended (the clients stopped, lateness already read): what the calls left behind.
+    await sleep(1000, options.signal);
+    const heapAfterCalls = liveHeapNow();
     const cpuMs = (cpu.user + cpu.system) / 1000;
     const perStream = cpuMs / (options.streams * wallMs);
     // CPU per 20 ms of call (a frame each way): valid even when the machine starves the process and not every
@@ -283,8 +311,11 @@ export async function runMediaLoad(options: {
       problems: fake.problems,
       rss_start_mb: mb(rssStart.rss),
       rss_end_mb: mb(rssEnd.rss),
-      heap_start_mb: mb(rssStart.heapUsed),
-      heap_end_mb: mb(rssEnd.heapUsed),
+      heap_start_mb: mb(heapWatch.samples[0] ?? rssStart.heapUsed),
+      heap_end_mb: mb(heapWatch.samples.at(-1) ?? rssEnd.heapUsed),
+      heap_after_major_gc_samples: heapWatch.samples.length,
+      heap_before_calls_mb: mb(heapBeforeCalls),
+      heap_after_calls_ended_mb: mb(heapAfterCalls),
       cpu_ms: Math.round(cpuMs),
       event_loop_utilization: round(elu.utilization, 3),
       cpu_per_stream: round(perStream, 4),
