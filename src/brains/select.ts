@@ -10,6 +10,7 @@ import type { Understander } from '../core/understanding.ts';
 import type { ToolRegistry } from '../tools/registry.ts';
 import type { Brain } from './brain.ts';
 import { GeminiModel } from './gemini/gemini-model.ts';
+import { sdkBaseUrl } from './gemini-live/call-brain.ts';
 import { LocalBrain } from './local/local-brain.ts';
 import type { TaskDefinition } from './local/task.ts';
 import type { ChatModel } from './model/chat-model.ts';
@@ -60,7 +61,7 @@ export function chatModelOf(config: Pick<Config, 'brain' | 'gemini' | 'openai'>)
       if (!config.gemini) throw new Error(`ROOMAN_BRAIN=${config.brain} needs GEMINI_API_KEY`);
       const { apiKey, model, baseUrl } = config.gemini;
       // GEMINI_BASE_URL may be given as ws(s):// for Live; REST takes the http(s) form of the same address.
-      const rest = baseUrl?.replace(/^ws:/i, 'http:').replace(/^wss:/i, 'https:');
+      const rest = baseUrl === undefined ? undefined : sdkBaseUrl(baseUrl);
       return new GeminiModel({ apiKey, model, ...(rest ? { baseUrl: rest } : {}) });
     }
     case 'openai': {
