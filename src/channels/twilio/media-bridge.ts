@@ -28,7 +28,7 @@ import {
   FRAME_BYTES,
   FRAME_MS,
   markMessage,
-  mediaMessage,
+  mediaMessageFor,
   parseInbound,
   TWILIO_SAMPLE_RATE,
   type TwilioInbound,
@@ -91,7 +91,7 @@ export interface MediaLimits {
   closeAboveBytes: number;
   /** A mark every this many frames inside an agent audio chunk (default 5 = 100 ms), and one at its end. */
   markEveryFrames: number;
-  /** Frames sent ahead of real time at the start of a run (default 2). */
+  /** Frames sent ahead of real time at the start of a run (default 3 = 60 ms; see pacer.ts). */
   leadFrames: number;
   /** Silence after the last key that ends a keypad entry (default 2 s). */
   dtmfPauseMs: number;
@@ -103,7 +103,7 @@ export const DEFAULT_MEDIA_LIMITS: MediaLimits = {
   maxAudioAheadMs: 10_000,
   closeAboveBytes: 1024 * 1024,
   markEveryFrames: 5,
-  leadFrames: 2,
+  leadFrames: 3,
   dtmfPauseMs: 2000,
   startTimeoutMs: 10_000,
 };
@@ -143,6 +143,7 @@ export class TwilioMediaBridge {
   #phase: Phase = 'connecting';
   #connected = false;
   #streamSid = '';
+  #mediaMessage: (payload: Uint8Array) => string = mediaMessageFor('');
   #lastSequence = 0;
   #call: OpenedCall | null = null;
   #early: TwilioInbound[] = [];
@@ -169,6 +170,7 @@ export class TwilioMediaBridge {
     this.#onEnded = options.onEnded;
     this.#pacer = new OutboundPacer({
       send: (data) => this.#sendRaw(data),
+      frameMessage: (payload) => this.#mediaMessage(payload),
       frameMs: FRAME_MS,
       leadFrames: this.#limits.leadFrames,
       now: this.#now,
@@ -278,6 +280,7 @@ export class TwilioMediaBridge {
       if (this.#phase !== 'connecting') throw new ProtocolError('a second "start"');
       if (message.streamSid !== message.start.streamSid) throw new ProtocolError('start: streamSid differs');
       this.#streamSid = message.streamSid;
+      this.#mediaMessage = mediaMessageFor(message.streamSid);
       this.#phase = 'opening';
       // Caller audio is timed from here: what arrives while the session opens is kept, then caught up on.
       this.#startedAt = this.#now();
@@ -442,7 +445,9 @@ export class TwilioMediaBridge {
    * silence), with marks every few frames and at the end.
    */
   #sendAudio(p: VoiceSessionEvents['agent.audio']): void {
-    if (this.#phase !== 'live') return;
+    // From the moment the bridge subscribes (before the session's start()): what a session says as it starts (a
+    // greeting already synthesized) goes out, not lost.
+    if (this.#phase === 'ended') return;
     const key = `${p.turn}:${p.kind}`;
     this.#reportKey ??= key;
     if (this.#downsampler?.inputRate !== p.sampleRate)
@@ -458,13 +463,12 @@ export class TwilioMediaBridge {
     mulawEncode(pcm, mulaw.subarray(0, pcm.length));
     const chunkMs = (p.samples.length * 1000) / p.sampleRate;
     const every = this.#limits.markEveryFrames;
-    for (let i = 0; i < frames; i++) {
-      this.#pacer.pushFrame(
-        mediaMessage(this.#streamSid, mulaw.subarray(i * FRAME_BYTES, (i + 1) * FRAME_BYTES)),
-      );
-      const last = i === frames - 1;
-      if (last || (i + 1) % every === 0)
-        this.#mark(key, p.offsetMs + (last ? chunkMs : Math.min(chunkMs, (i + 1) * FRAME_MS)));
+    // The audio goes to the pacer in pieces of `every` frames, each followed by its mark.
+    for (let from = 0; from < frames; from += every) {
+      const to = Math.min(frames, from + every);
+      this.#pacer.pushAudio(mulaw.subarray(from * FRAME_BYTES, to * FRAME_BYTES));
+      const last = to === frames;
+      this.#mark(key, p.offsetMs + (last ? chunkMs : Math.min(chunkMs, to * FRAME_MS)));
     }
   }
 
@@ -476,7 +480,7 @@ export class TwilioMediaBridge {
 
   /** Barge-in: drop what is queued here and at Twilio; the marks still pending there come back unplayed. */
   #clear(): void {
-    if (this.#phase !== 'live') return;
+    if (this.#phase === 'ended') return;
     this.#pacer.clear();
     this.#marks.clear();
     this.#reportKey = null;

@@ -1,19 +1,35 @@
 /**
  * Sends one call's outbound audio at real-time pace: 20 ms µ-law frames, frame k of a run due at
- * `start + (k − lead) · 20 ms`, computed from the run's start (never from the previous send), so timer jitter does
- * not add up into drift. A run starts when audio arrives with nothing queued; a gap in the agent's audio (the next
+ * `grid + (k − lead) · 20 ms`, where `grid` is the 20 ms grid instant at or just before the run's start: computed
+ * from the run's start (never from the previous send), so timer jitter does not add up into drift. A run starts when audio arrives with nothing queued; a gap in the agent's audio (the next
  * sentence not synthesized yet) starts a new run rather than counting as lateness.
  *
  * Why pace at all when Twilio queues what it gets: audio already handed to Twilio can only be dropped whole
  * (`clear`), and a mark is echoed only when the audio before it played. Sending at playback speed (plus a small lead
  * against network jitter) keeps what the caller hears, what Twilio holds and what we believe in step.
  *
+ * Why a lead of 3 frames: the far end starts playing a run's first frame when it arrives, so frame k must be there
+ * by `start + k · 20 ms`; sending it 60–80 ms early (3 frames, plus the part of a period since the grid instant)
+ * means a stall of the process (a garbage collection, the machine descheduling it) shorter than that is never heard. The lead costs nothing a caller notices: the
+ * first frames still go at once, a barge-in's `clear` drops what Twilio holds, and marks are echoed on playback.
+ *
+ * Frames are queued as µ-law bytes and turned into their `media` message only when they go out: a long reply
+ * waits as one buffer rather than as thousands of JSON strings that would outlive the young generation and churn
+ * the old one (the garbage collections that made frames late under load).
+ *
  * A `mark` queued after a frame goes out right after that frame.
  *
- * Runs start on a 20 ms grid shared by every call of the process (the first `lead` frames go at once), so the frames
+ * Runs start on a 20 ms grid shared by every call of the process (the frames due by then go at once), so the frames
  * of all calls fall due at the same instants and one wake-up of the shared FrameClock sends them all: 50 timer
  * wake-ups a second for the whole process instead of 50 per call.
  */
+
+/**
+ * How early a due instant may be served. Node's timers run on the event loop's millisecond clock, so a wake-up can
+ * come up to 1 ms before the fractional instant it was set for; serving it then (1 ms early is inaudible and inside
+ * the lead) saves a second wake-up a millisecond later.
+ */
+const EARLY_MS = 1;
 
 /** One timer for every pacer in the process; callbacks due at the same instant run in one wake-up. */
 export class FrameClock {
@@ -57,7 +73,7 @@ export class FrameClock {
     const due: Array<() => void> = [];
     let next = Number.POSITIVE_INFINITY;
     for (const [at, fns] of this.#waiting) {
-      if (at <= now + 0.5) {
+      if (at <= now + EARLY_MS) {
         this.#waiting.delete(at);
         due.push(...fns);
       } else if (at < next) next = at;
@@ -74,8 +90,12 @@ export const sharedFrameClock = new FrameClock();
 
 export interface PacerOptions {
   send: (data: string) => void;
+  /** Turns a frame queued as bytes into its message, as it goes out (frames queued as strings go as they are). */
+  frameMessage?: (payload: Uint8Array) => string;
   frameMs?: number;
-  /** Frames sent ahead of real time at the start of a run, so the far end never runs dry (default 2 = 40 ms). */
+  /** Bytes of one frame queued as audio (default 160: 20 ms of 8 kHz µ-law). */
+  frameBytes?: number;
+  /** Frames sent ahead of real time at the start of a run, so the far end never runs dry (default 3 = 60 ms). */
   leadFrames?: number;
   /** Monotonic milliseconds; injectable for tests (with a FrameClock on the same clock). */
   now?: () => number;
@@ -90,21 +110,37 @@ export interface PacerStats {
   totalLatenessMs: number;
   /** Frames sent more than one frame period late. */
   lateFrames: number;
+  /**
+   * The far end's view: how long after the moment it had to start playing it the worst frame went out (send time −
+   * (the run's first send + k · frame)); ≤ 0 while every frame left in time for its playback. −∞ until one is sent.
+   */
+  maxPlaybackLatenessMs: number;
+  /** Frames that went out after their playback moment: a gap the caller may hear. */
+  underruns: number;
   runs: number;
 }
 
-type Item = { frame: true; data: string } | { frame: false; data: string };
+const DEFAULT_LEAD_FRAMES = 3;
+
+/** Queued: frames (one prebuilt message, or µ-law bytes holding `count` frames, `sent` of them gone) or a message. */
+type Item =
+  | { frame: true; data: string | Uint8Array; count: number; sent: number }
+  | { frame: false; data: string };
 
 export class OutboundPacer {
   readonly #send: (data: string) => void;
+  readonly #frameMessage: ((payload: Uint8Array) => string) | undefined;
   readonly #frameMs: number;
+  readonly #frameBytes: number;
   readonly #lead: number;
   readonly #now: () => number;
   #queue: Item[] = [];
   #head = 0;
   #frames = 0;
-  /** When the current run started, the grid instant its frame `lead` is due, and frames sent in it. */
+  /** When the current run started, the grid instant (at or before it) its frame `lead` is due, frames sent in it. */
   #runStart = 0;
+  /** When the run's first frame went out: the far end's playback clock for the run. */
+  #playStart = 0;
   #base = 0;
   #index = 0;
   readonly #clock: FrameClock;
@@ -116,13 +152,17 @@ export class OutboundPacer {
     maxLatenessMs: 0,
     totalLatenessMs: 0,
     lateFrames: 0,
+    maxPlaybackLatenessMs: Number.NEGATIVE_INFINITY,
+    underruns: 0,
     runs: 0,
   };
 
   constructor(options: PacerOptions) {
     this.#send = options.send;
+    this.#frameMessage = options.frameMessage;
     this.#frameMs = options.frameMs ?? 20;
-    this.#lead = options.leadFrames ?? 2;
+    this.#frameBytes = options.frameBytes ?? 160;
+    this.#lead = options.leadFrames ?? DEFAULT_LEAD_FRAMES;
     this.#now = options.now ?? (() => performance.now());
     this.#clock = options.clock ?? sharedFrameClock;
   }
@@ -141,16 +181,31 @@ export class OutboundPacer {
     return this.#frames * this.#frameMs;
   }
 
-  /** Queues one frame's `media` message. */
+  /** Queues one frame as its prebuilt message. */
   pushFrame(data: string): void {
+    this.#pushFrames(data, 1);
+  }
+
+  /**
+   * Queues µ-law audio, a whole number of frames, as one item (needs `frameMessage`): each frame's message is made
+   * as it goes out. The bytes are not copied, so the caller must not reuse them.
+   */
+  pushAudio(audio: Uint8Array): void {
+    if (!this.#frameMessage) throw new TypeError('audio queued as bytes needs the frameMessage option');
+    if (audio.length === 0 || audio.length % this.#frameBytes !== 0)
+      throw new RangeError(`audio of ${audio.length} bytes is not whole ${this.#frameBytes}-byte frames`);
+    this.#pushFrames(audio, audio.length / this.#frameBytes);
+  }
+
+  #pushFrames(data: string | Uint8Array, count: number): void {
     if (this.#stopped) return;
     if (this.#frames === 0 && this.#timer === null) {
       // Nothing queued: continue the run if its next slot is still ahead, else start a new one now.
       const now = this.#now();
       if (this.#due(this.#index) < now - this.#frameMs || this.#index === 0) this.#startRun(now);
     }
-    this.#queue.push({ frame: true, data });
-    this.#frames++;
+    this.#queue.push({ frame: true, data, count, sent: 0 });
+    this.#frames += count;
     // A pending timer sends it in its turn.
     if (this.#timer === null) this.#pump();
   }
@@ -179,7 +234,7 @@ export class OutboundPacer {
 
   #startRun(now: number): void {
     this.#runStart = now;
-    this.#base = Math.ceil(now / this.#frameMs) * this.#frameMs;
+    this.#base = Math.floor(now / this.#frameMs) * this.#frameMs;
     this.#index = 0;
     this.stats.runs++;
   }
@@ -194,28 +249,40 @@ export class OutboundPacer {
     const now = this.#now();
     while (this.#head < this.#queue.length) {
       const item = this.#queue[this.#head]!;
-      if (item.frame) {
-        const due = this.#due(this.#index);
-        if (due > now + 0.5) {
-          // A queue that never drains (a long monologue topped up as it plays) must not keep what it sent.
-          if (this.#head > 256) {
-            this.#queue = this.#queue.slice(this.#head);
-            this.#head = 0;
-          }
-          this.#timer = this.#clock.at(due, this.#pump);
-          return;
-        }
-        const late = Math.max(0, now - due);
-        const stats = this.stats;
-        stats.framesSent++;
-        stats.totalLatenessMs += late;
-        if (late > stats.maxLatenessMs) stats.maxLatenessMs = late;
-        if (late > this.#frameMs) stats.lateFrames++;
-        this.#index++;
-        this.#frames--;
+      if (!item.frame) {
+        this.#head++;
+        this.#send(item.data);
+        if (this.#stopped) return;
+        continue;
       }
-      this.#head++;
-      this.#send(item.data);
+      const due = this.#due(this.#index);
+      if (due > now + EARLY_MS) {
+        // A queue that never drains (a long monologue topped up as it plays) must not keep what it sent.
+        if (this.#head > 256) {
+          this.#queue = this.#queue.slice(this.#head);
+          this.#head = 0;
+        }
+        this.#timer = this.#clock.at(due, this.#pump);
+        return;
+      }
+      const late = Math.max(0, now - due);
+      const stats = this.stats;
+      stats.framesSent++;
+      stats.totalLatenessMs += late;
+      if (late > stats.maxLatenessMs) stats.maxLatenessMs = late;
+      if (late > this.#frameMs) stats.lateFrames++;
+      // The far end starts playing a run when its first frame arrives, then one frame per period.
+      if (this.#index === 0) this.#playStart = now;
+      const behindPlayback = now - (this.#playStart + this.#index * this.#frameMs);
+      if (behindPlayback > stats.maxPlaybackLatenessMs) stats.maxPlaybackLatenessMs = behindPlayback;
+      if (behindPlayback > 0) stats.underruns++;
+      this.#index++;
+      this.#frames--;
+      const k = item.sent++;
+      if (item.sent === item.count) this.#head++;
+      const data = item.data;
+      if (typeof data === 'string') this.#send(data);
+      else this.#send(this.#frameMessage!(data.subarray(k * this.#frameBytes, (k + 1) * this.#frameBytes)));
       if (this.#stopped) return;
     }
     this.#queue = [];

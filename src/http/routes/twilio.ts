@@ -89,6 +89,11 @@ export interface PacingTotals {
   framesSent: number;
   maxLatenessMs: number;
   lateFrames: number;
+  /** Worst send time against the far end's playback moment (negative: always ahead), and frames sent after it. */
+  maxPlaybackLatenessMs: number;
+  underruns: number;
+  /** Runs of continuous audio (a run restarts when the queue ran dry: a gap in what the session said). */
+  runs: number;
 }
 
 type Form = Record<string, string>;
@@ -127,7 +132,15 @@ export async function registerTwilio(app: FastifyInstance, deps: TwilioDeps): Pr
   const account = deps.twilio && deps.publicUrl ? { ...deps.twilio, publicUrl: deps.publicUrl } : null;
   const live = new Set<TwilioMediaBridge>();
   const liveCalls = new Map<TwilioMediaBridge, { orgId: string; callId: string }>();
-  const ended: PacingTotals = { streams: 0, framesSent: 0, maxLatenessMs: 0, lateFrames: 0 };
+  const ended: PacingTotals = {
+    streams: 0,
+    framesSent: 0,
+    maxLatenessMs: 0,
+    lateFrames: 0,
+    maxPlaybackLatenessMs: Number.NEGATIVE_INFINITY,
+    underruns: 0,
+    runs: 0,
+  };
 
   /** 503 without an account, 403 (logged) without a valid signature; null when the request may go on. */
   const refuse = (
@@ -370,6 +383,9 @@ function addPacing(totals: PacingTotals, stats: PacerStats): void {
   totals.framesSent += stats.framesSent;
   totals.maxLatenessMs = Math.max(totals.maxLatenessMs, stats.maxLatenessMs);
   totals.lateFrames += stats.lateFrames;
+  totals.maxPlaybackLatenessMs = Math.max(totals.maxPlaybackLatenessMs, stats.maxPlaybackLatenessMs);
+  totals.underruns += stats.underruns;
+  totals.runs += stats.runs;
 }
 
 /** Form fields; a repeated name keeps its last value (Twilio's voice fields are single-valued). */
