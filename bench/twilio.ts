@@ -158,8 +158,15 @@ class FrameTrack {
   underruns = 0;
   #firstPlayed = 0;
   #previous = -1;
+  #ended = false;
+
+  /** The caller hung up: later frames are not counted. */
+  end(): void {
+    this.#ended = true;
+  }
 
   add(payload: Uint8Array, at: number): void {
+    if (this.#ended) return;
     if (this.frames === 0) this.#firstPlayed = at;
     // Frames up to `lead` (and the one due at the grid instant before the start) go at once: not paced.
     if (this.frames > LEAD_FRAMES) this.#offsets.push(at - this.frames * 20);
@@ -250,6 +257,8 @@ export async function runMediaLoad(options: {
   const org = await ensureDefaultOrganisation(database.db, 'UTC');
   const app = createHttpApp({ logger: silentLogger, bodyLimit: 1024 * 1024 });
   const announcers: Announcer[] = [];
+  /** The fake Twilio and the probe: ended in any case, so a failed run leaves no process behind. */
+  const children: ChildProcess[] = [];
   let channel: TwilioChannel;
   try {
     channel = await registerTwilio(app, {
@@ -310,7 +319,18 @@ export async function runMediaLoad(options: {
       // Not the test runner's flags: the child is a plain script.
       execArgv: [],
     });
+    children.push(fakes);
     const messages = new MessageQueue(fakes);
+    // The machine's own timing noise over the measured window: an idle process that only keeps a 1 ms timer. Started
+    // now because starting a process stalls this one (fork copies a large process's page tables) and would show as
+    // lateness.
+    const probe = fork(fileURLToPath(import.meta.url), [PROBE_FLAG], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [],
+    });
+    children.push(probe);
+    const probeMessages = new MessageQueue(probe);
+    await probeMessages.next('up');
     // Leak check baseline: a forced full collection before any call streams (it stalls the loop; nothing is paced yet).
     const heapBeforeCalls = liveHeapNow();
     fakes.send({ type: 'start', port, calls } satisfies ToClients);
@@ -319,13 +339,7 @@ export async function runMediaLoad(options: {
 
     // Warm-up (JIT, first allocations), then the measured window.
     await sleep(Math.min(2000, (options.seconds * 1000) / 4), options.signal);
-    // The machine's own timing noise over the same window: an idle process that only keeps a 1 ms timer.
-    const probe = fork(fileURLToPath(import.meta.url), [PROBE_FLAG], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: [],
-    });
-    const probeMessages = new MessageQueue(probe);
-    await probeMessages.next('up');
+    probe.send({ type: 'begin' });
     const heapWatch = watchHeapAfterMajorGc();
     const rssStart = process.memoryUsage();
     const cpuStart = process.cpuUsage();
@@ -339,11 +353,13 @@ export async function runMediaLoad(options: {
     heapWatch.stop();
     const rssEnd = process.memoryUsage();
     const framesInWindow = channel.pacing().framesSent - framesStart;
+    // Lateness is read up to here, at both ends: once the callers hang up (all 50 at once), what the calls still
+    // send is heard by no one, and their endings (transcripts, call records) load this process.
+    const pacing = channel.pacing();
     probe.send({ type: 'stop' });
     const machine = (await probeMessages.next('probe')) as ProbeResult;
     fakes.send({ type: 'stop' } satisfies ToClients);
     const fake = (await messages.next('result')) as ClientsResult;
-    const pacing = channel.pacing();
     // …and after every call has ended (the clients stopped, lateness already read): what the calls left behind.
     await sleep(1000, options.signal);
     const heapAfterCalls = liveHeapNow();
@@ -392,6 +408,7 @@ export async function runMediaLoad(options: {
       streams_per_core: Math.floor(1e6 / (usPerFrame * 50)),
     };
   } finally {
+    for (const child of children) if (child.exitCode === null) child.kill();
     for (const a of announcers) await a.end();
     await app.close();
     await database.close();
@@ -409,7 +426,7 @@ interface ProbeResult {
   over20: number;
 }
 
-/** The idle probe: a 1 ms timer and nothing else, reporting how late it fired until told to stop. */
+/** The idle probe: a 1 ms timer and nothing else, reporting how late it fired between `begin` and `stop`. */
 function runProbe(): void {
   let last = performance.now();
   let maxDelayMs = 0;
@@ -421,7 +438,12 @@ function runProbe(): void {
     if (delay > 20) over20++;
     last = now;
   }, 1);
-  process.once('message', () => {
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'begin') {
+      maxDelayMs = 0;
+      over20 = 0;
+      return;
+    }
     clearInterval(timer);
     process.send!({ type: 'probe', maxDelayMs, over20 } satisfies ProbeResult, () => process.exit(0));
   });
@@ -505,6 +527,8 @@ async function runClients(): Promise<void> {
   loopDelay.disable();
   const cpu = process.cpuUsage(cpuStart);
   const elu = nodePerformance.eventLoopUtilization(eluStart);
+  // What arrives after the callers hung up is heard by no one: the tracks end here.
+  for (const t of tracks) t.end();
   for (const c of clients) c.stop();
   await Promise.all(clients.map((c) => c.closedWith(10_000).catch(() => null)));
   const lateness = tracks.flatMap((t) => t.lateness()).sort((a, b) => a - b);
