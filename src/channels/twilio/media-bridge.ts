@@ -22,7 +22,7 @@ import type { VoiceSessionEvents } from '../../session/events.ts';
 import type { CallError } from '../../store/calls.ts';
 import { createRateConverter, type RateConverter } from '../browser/rate-converter.ts';
 import { DtmfCollector } from './dtmf.ts';
-import { OutboundPacer, type PacerStats } from './pacer.ts';
+import { type AudioTag, OutboundPacer, type PacerStats } from './pacer.ts';
 import {
   clearMessage,
   FRAME_BYTES,
@@ -171,6 +171,7 @@ export class TwilioMediaBridge {
     this.#pacer = new OutboundPacer({
       send: (data) => this.#sendRaw(data),
       frameMessage: (payload) => this.#mediaMessage(payload),
+      tagMessage: (mark) => this.#markMessage(mark as PendingMark),
       frameMs: FRAME_MS,
       leadFrames: this.#limits.leadFrames,
       now: this.#now,
@@ -463,19 +464,20 @@ export class TwilioMediaBridge {
     mulawEncode(pcm, mulaw.subarray(0, pcm.length));
     const chunkMs = (p.samples.length * 1000) / p.sampleRate;
     const every = this.#limits.markEveryFrames;
-    // The audio goes to the pacer in pieces of `every` frames, each followed by its mark.
-    for (let from = 0; from < frames; from += every) {
-      const to = Math.min(frames, from + every);
-      this.#pacer.pushAudio(mulaw.subarray(from * FRAME_BYTES, to * FRAME_BYTES));
-      const last = to === frames;
-      this.#mark(key, p.offsetMs + (last ? chunkMs : Math.min(chunkMs, to * FRAME_MS)));
-    }
+    // The chunk goes to the pacer whole, with a mark after every `every` frames and one after the last: the marks
+    // are named and remembered only as they go out.
+    const marks: AudioTag[] = [];
+    for (let to = every; to < frames; to += every)
+      marks.push({ afterFrame: to, tag: { key, ms: p.offsetMs + Math.min(chunkMs, to * FRAME_MS) } });
+    marks.push({ afterFrame: frames, tag: { key, ms: p.offsetMs + chunkMs } });
+    this.#pacer.pushAudio(mulaw, marks);
   }
 
-  #mark(key: string, ms: number): void {
+  /** A mark leaves after the audio before it: named now, remembered until Twilio echoes it. */
+  #markMessage(mark: PendingMark): string {
     const name = `m${++this.#markCounter}`;
-    this.#marks.set(name, { key, ms });
-    this.#pacer.pushAfter(markMessage(this.#streamSid, name));
+    this.#marks.set(name, mark);
+    return markMessage(this.#streamSid, name);
   }
 
   /** Barge-in: drop what is queued here and at Twilio; the marks still pending there come back unplayed. */

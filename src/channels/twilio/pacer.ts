@@ -92,6 +92,8 @@ export interface PacerOptions {
   send: (data: string) => void;
   /** Turns a frame queued as bytes into its message, as it goes out (frames queued as strings go as they are). */
   frameMessage?: (payload: Uint8Array) => string;
+  /** The message for a tag queued with audio (a mark), made when the frames before it have gone. */
+  tagMessage?: (tag: unknown) => string | undefined;
   frameMs?: number;
   /** Bytes of one frame queued as audio (default 160: 20 ms of 8 kHz µ-law). */
   frameBytes?: number;
@@ -122,14 +124,33 @@ export interface PacerStats {
 
 const DEFAULT_LEAD_FRAMES = 3;
 
-/** Queued: frames (one prebuilt message, or µ-law bytes holding `count` frames, `sent` of them gone) or a message. */
+/** A tag queued with audio: its message goes out right after frame `afterFrame` (1-based) of that audio. */
+export interface AudioTag {
+  afterFrame: number;
+  tag: unknown;
+}
+
+/**
+ * Queued: frames (one prebuilt message, or µ-law bytes holding `count` frames, `sent` of them gone, with the tags
+ * to send among them) or a message.
+ */
 type Item =
-  | { frame: true; data: string | Uint8Array; count: number; sent: number }
+  | {
+      frame: true;
+      data: string | Uint8Array;
+      count: number;
+      sent: number;
+      tags: readonly AudioTag[] | undefined;
+      nextTag: number;
+    }
   | { frame: false; data: string };
 
 export class OutboundPacer {
   readonly #send: (data: string) => void;
   readonly #frameMessage: ((payload: Uint8Array) => string) | undefined;
+  readonly #tagMessage: ((tag: unknown) => string | undefined) | undefined;
+  /** Counts clears: a send that clears the queue (a barge-in from inside a send) ends the loop that sent it. */
+  #generation = 0;
   readonly #frameMs: number;
   readonly #frameBytes: number;
   readonly #lead: number;
@@ -160,6 +181,7 @@ export class OutboundPacer {
   constructor(options: PacerOptions) {
     this.#send = options.send;
     this.#frameMessage = options.frameMessage;
+    this.#tagMessage = options.tagMessage;
     this.#frameMs = options.frameMs ?? 20;
     this.#frameBytes = options.frameBytes ?? 160;
     this.#lead = options.leadFrames ?? DEFAULT_LEAD_FRAMES;
@@ -188,23 +210,35 @@ export class OutboundPacer {
 
   /**
    * Queues µ-law audio, a whole number of frames, as one item (needs `frameMessage`): each frame's message is made
-   * as it goes out. The bytes are not copied, so the caller must not reuse them.
+   * as it goes out, and each tag's message (needs `tagMessage`) right after its frame. A reply waits as its bytes and
+   * a few small tags, not as thousands of strings that would outlive the young generation. The bytes are not
+   * copied, so the caller must not reuse them.
    */
-  pushAudio(audio: Uint8Array): void {
+  pushAudio(audio: Uint8Array, tags?: readonly AudioTag[]): void {
     if (!this.#frameMessage) throw new TypeError('audio queued as bytes needs the frameMessage option');
     if (audio.length === 0 || audio.length % this.#frameBytes !== 0)
       throw new RangeError(`audio of ${audio.length} bytes is not whole ${this.#frameBytes}-byte frames`);
-    this.#pushFrames(audio, audio.length / this.#frameBytes);
+    const count = audio.length / this.#frameBytes;
+    if (tags && tags.length > 0) {
+      if (!this.#tagMessage) throw new TypeError('tags queued with audio need the tagMessage option');
+      let previous = 0;
+      for (const { afterFrame } of tags) {
+        if (!Number.isInteger(afterFrame) || afterFrame < Math.max(1, previous) || afterFrame > count)
+          throw new RangeError(`a tag after frame ${afterFrame} of ${count} (tags go in order, 1-based)`);
+        previous = afterFrame;
+      }
+    }
+    this.#pushFrames(audio, count, tags);
   }
 
-  #pushFrames(data: string | Uint8Array, count: number): void {
+  #pushFrames(data: string | Uint8Array, count: number, tags?: readonly AudioTag[]): void {
     if (this.#stopped) return;
     if (this.#frames === 0 && this.#timer === null) {
       // Nothing queued: continue the run if its next slot is still ahead, else start a new one now.
       const now = this.#now();
       if (this.#due(this.#index) < now - this.#frameMs || this.#index === 0) this.#startRun(now);
     }
-    this.#queue.push({ frame: true, data, count, sent: 0 });
+    this.#queue.push({ frame: true, data, count, sent: 0, tags, nextTag: 0 });
     this.#frames += count;
     // A pending timer sends it in its turn.
     if (this.#timer === null) this.#pump();
@@ -219,6 +253,7 @@ export class OutboundPacer {
 
   /** Drops everything queued (barge-in); the next audio starts a new run. */
   clear(): void {
+    this.#generation++;
     this.#queue = [];
     this.#head = 0;
     this.#frames = 0;
@@ -279,11 +314,23 @@ export class OutboundPacer {
       this.#index++;
       this.#frames--;
       const k = item.sent++;
-      if (item.sent === item.count) this.#head++;
+      const tags = item.tags;
+      const tagged =
+        tags !== undefined && item.nextTag < tags.length && tags[item.nextTag]!.afterFrame === item.sent;
+      if (item.sent === item.count && !tagged) this.#head++;
       const data = item.data;
+      const generation = this.#generation;
       if (typeof data === 'string') this.#send(data);
       else this.#send(this.#frameMessage!(data.subarray(k * this.#frameBytes, (k + 1) * this.#frameBytes)));
-      if (this.#stopped) return;
+      if (this.#stopped || this.#generation !== generation) return;
+      if (tagged) {
+        while (item.nextTag < tags.length && tags[item.nextTag]!.afterFrame === item.sent) {
+          const message = this.#tagMessage!(tags[item.nextTag++]!.tag);
+          if (message !== undefined) this.#send(message);
+          if (this.#stopped || this.#generation !== generation) return;
+        }
+        if (item.sent === item.count) this.#head++;
+      }
     }
     this.#queue = [];
     this.#head = 0;

@@ -88,7 +88,7 @@ test('a queue that keeps being topped up does not keep what it sent', async () =
   assert.equal(sent, 300);
 });
 
-test('audio queued as bytes goes out frame by frame, each message made as it leaves, marks after their piece', async () => {
+test('audio queued as bytes goes out frame by frame, each message made as it leaves, tags after their frame', async () => {
   const sent: string[] = [];
   const made: number[] = [];
   const pacer = new OutboundPacer({
@@ -98,23 +98,30 @@ test('audio queued as bytes goes out frame by frame, each message made as it lea
       made.push(performance.now());
       return `frame${payload[0]}x${payload.length}`;
     },
+    tagMessage: (tag) => (tag === 'silent' ? undefined : `mark-${String(tag)}`),
     clock: new FrameClock(),
     frameBytes: 4,
   });
   const audio = new Uint8Array(40).map((_, i) => Math.floor(i / 4));
-  pacer.pushAudio(audio.subarray(0, 20));
-  pacer.pushAfter('mark-a');
-  pacer.pushAudio(audio.subarray(20));
+  pacer.pushAudio(audio.subarray(0, 28), [
+    { afterFrame: 5, tag: 'a' },
+    { afterFrame: 5, tag: 'silent' },
+    { afterFrame: 7, tag: 'a-end' },
+  ]);
+  pacer.pushAudio(audio.subarray(28));
   pacer.pushAfter('mark-b');
   // The lead (3 frames, and the one due at the grid instant before the start) goes at once; nothing else is made
   // ahead of its time.
   assert.ok(sent.length >= 4 && sent.length <= 5, `${sent.length} sent at once`);
   assert.deepEqual(sent.slice(0, 4), ['frame0x4', 'frame1x4', 'frame2x4', 'frame3x4']);
-  await until(() => sent.length === 12);
+  await until(() => sent.length === 13);
   assert.deepEqual(sent, [
     ...[0, 1, 2, 3, 4].map((i) => `frame${i}x4`),
     'mark-a',
-    ...[5, 6, 7, 8, 9].map((i) => `frame${i}x4`),
+    'frame5x4',
+    'frame6x4',
+    'mark-a-end',
+    ...[7, 8, 9].map((i) => `frame${i}x4`),
     'mark-b',
   ]);
   assert.ok(made.at(-1)! - made[0]! >= 100, 'the messages were all made at once, not as they went out');
@@ -125,9 +132,45 @@ test('audio queued as bytes goes out frame by frame, each message made as it lea
   );
   assert.throws(() => pacer.pushAudio(new Uint8Array(6)), /not whole 4-byte frames/);
   assert.throws(
+    () => pacer.pushAudio(new Uint8Array(8), [{ afterFrame: 3, tag: 'x' }]),
+    /after frame 3 of 2/,
+  );
+  assert.throws(
+    () =>
+      pacer.pushAudio(new Uint8Array(8), [
+        { afterFrame: 2, tag: 'x' },
+        { afterFrame: 1, tag: 'y' },
+      ]),
+    /in order/,
+  );
+  assert.throws(
     () => new OutboundPacer({ send: () => {}, clock: new FrameClock() }).pushAudio(new Uint8Array(160)),
     /frameMessage/,
   );
+});
+
+test('a clear from inside a send (a barge-in) stops that audio and its tags at once', async () => {
+  const sent: string[] = [];
+  const pacer: OutboundPacer = new OutboundPacer({
+    send: (d) => {
+      sent.push(d);
+      if (d === 'frame1') pacer.clear();
+    },
+    frameMessage: (payload) => `frame${payload[0]}`,
+    tagMessage: (tag) => `mark-${String(tag)}`,
+    clock: new FrameClock(),
+    frameBytes: 1,
+  });
+  pacer.pushAudio(new Uint8Array([0, 1, 2, 3, 4, 5]), [
+    { afterFrame: 2, tag: 'lost' },
+    { afterFrame: 6, tag: 'end' },
+  ]);
+  await new Promise((r) => setTimeout(r, 150));
+  assert.deepEqual(sent, ['frame0', 'frame1']);
+  assert.equal(pacer.queuedFrames, 0);
+  // The next audio starts a new run at once.
+  pacer.pushAudio(new Uint8Array([9]), [{ afterFrame: 1, tag: 'next' }]);
+  assert.deepEqual(sent.slice(2), ['frame9', 'mark-next']);
 });
 
 test('a stall longer than the lead shows as frames behind their playback moment', async () => {
