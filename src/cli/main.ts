@@ -182,8 +182,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) {
-  main(process.argv.slice(2)).then(
+/** Runs the CLI as this process: its exit code becomes the process's (the published bin calls this too). */
+export function runAsProcess(argv: string[]): void {
+  main(argv).then(
     (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(
@@ -193,3 +194,5 @@ if (import.meta.main) {
     },
   );
 }
+
+if (import.meta.main) runAsProcess(process.argv.slice(2));
