@@ -42,6 +42,7 @@ import type { SpeechRecognizer } from './speech/recognizer.ts';
 import type { SpeechSynthesizer } from './speech/synthesizer.ts';
 import { BotSessionRepository } from './store/bot-session-repository.ts';
 import { type Database, openDatabase } from './store/database.ts';
+import { MeetingReminderRepository } from './store/meeting-reminders.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import {
   ensureDefaultOrganisation,
@@ -267,6 +268,8 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
         purgeExpiredIdempotencyKeys: () => crm.purgeExpiredIdempotencyKeys(),
         deleteIdleSessionsSince: (cutoff) => sessions.deleteIdleSince(cutoff),
         purgeRateLimitWindowsBefore: (cutoff) => new RateLimitRepository(database.db).purgeBefore(cutoff),
+        purgeMeetingRemindersBefore: (cutoff) =>
+          new MeetingReminderRepository(database.db).purgeOccurrencesBefore(cutoff),
       },
       logger,
       clock,

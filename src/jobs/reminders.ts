@@ -137,6 +137,13 @@ export async function runReminders(options: ReminderJobOptions): Promise<Reminde
         round.skipped += 1;
         continue;
       }
+      if (+start <= +now) {
+        // Due while no instance ran (a long outage): "starts in 10 minutes" about a meeting already under way
+        // would mislead, so it is not sent.
+        await reminders.finish(reminder.id, 'SKIPPED', now, 'the occurrence had started when it came due');
+        round.skipped += 1;
+        continue;
+      }
       const zone = (await users.timeZone(reminder.org_id, reminder.recipient)) ?? meeting.time_zone;
       const body = reminderText(meeting.title, start, reminder.minutes_before, zone);
       const input = SendMessageInput.parse({

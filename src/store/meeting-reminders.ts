@@ -103,6 +103,18 @@ export class MeetingReminderRepository {
       .execute();
   }
 
+  /**
+   * Forgets reminders of occurrences that started before `cutoff`, whatever their status: planning only looks at
+   * occurrences still to come, so a forgotten row is never planned (and sent) again.
+   */
+  async purgeOccurrencesBefore(cutoff: Date): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('meeting_reminders')
+      .where('occurrence_start', '<', cutoff)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async forMeeting(meetingId: string): Promise<MeetingReminderRow[]> {
     return this.#db
       .selectFrom('meeting_reminders')
