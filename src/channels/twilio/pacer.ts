@@ -1,8 +1,9 @@
 /**
  * Sends one call's outbound audio at real-time pace: 20 ms µ-law frames, frame k of a run due at
- * `grid + (k − lead) · 20 ms`, where `grid` is the 20 ms grid instant at or just before the run's start: computed
- * from the run's start (never from the previous send), so timer jitter does not add up into drift. A run starts when audio arrives with nothing queued; a gap in the agent's audio (the next
- * sentence not synthesized yet) starts a new run rather than counting as lateness.
+ * `grid + (k − lead) · 20 ms`, where `grid` is the 20 ms grid instant at or just before the run's start. Computed
+ * from the run's start (never from the previous send), so timer jitter does not add up into drift. A run starts when
+ * audio arrives with nothing queued; a gap in the agent's audio (the next sentence not synthesized yet) starts a new
+ * run rather than counting as lateness.
  *
  * Why pace at all when Twilio queues what it gets: audio already handed to Twilio can only be dropped whole
  * (`clear`), and a mark is echoed only when the audio before it played. Sending at playback speed (plus a small lead
@@ -10,14 +11,14 @@
  *
  * Why a lead of 3 frames: the far end starts playing a run's first frame when it arrives, so frame k must be there
  * by `start + k · 20 ms`; sending it 60–80 ms early (3 frames, plus the part of a period since the grid instant)
- * means a stall of the process (a garbage collection, the machine descheduling it) shorter than that is never heard. The lead costs nothing a caller notices: the
- * first frames still go at once, a barge-in's `clear` drops what Twilio holds, and marks are echoed on playback.
+ * means a stall of the process (a garbage collection, the machine descheduling it) shorter than that is never
+ * heard. The lead costs nothing a caller notices: the first frames still go at once, a barge-in's `clear` drops what
+ * Twilio holds, and marks are echoed on playback.
  *
- * Frames are queued as µ-law bytes and turned into their `media` message only when they go out: a long reply
- * waits as one buffer rather than as thousands of JSON strings that would outlive the young generation and churn
- * the old one (the garbage collections that made frames late under load).
- *
- * A `mark` queued after a frame goes out right after that frame.
+ * Audio is queued as µ-law bytes with its marks as small tags, and each frame's `media` message (and each mark's)
+ * is made only as it goes out: a long reply waits as one buffer rather than as thousands of JSON strings that would
+ * outlive the young generation and churn the old one (the garbage collections that made frames late under load).
+ * A mark goes out right after the frame before it.
  *
  * Runs start on a 20 ms grid shared by every call of the process (the frames due by then go at once), so the frames
  * of all calls fall due at the same instants and one wake-up of the shared FrameClock sends them all: 50 timer
