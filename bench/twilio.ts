@@ -18,8 +18,10 @@
  *   at both ends, next to what an idle probe process saw of the machine's own timer delays over the same window.
  * - That frames arrive complete and in order, one unbroken run per stream, marks echoed.
  * - RSS and live heap at the start and end (flat memory: no per-frame leak), and the process CPU per frame →
- *   streams one core bridges in real time. The speech side of a call (VAD, STT, brain, TTS) is in bench/voice.ts (sessions per core); a phone
- * call costs the sum of the two.
+ *   streams one core bridges in real time.
+ *
+ * The speech side of a call (VAD, STT, brain, TTS) is in bench/voice.ts (sessions per core); a phone call costs the
+ * sum of the two.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

@@ -105,8 +105,8 @@ type Media = z.infer<typeof MediaSchema>;
 /**
  * The hot path: a `media` message that MediaSchema would accept, checked by hand and built as MediaSchema would
  * build it, else null (and the schema then decides, and words the error). Media is 50 messages a second per call,
- * and the general validator cost as much CPU and garbage as the rest of the bridge; test/channels/twilio/protocol.test.ts
- * holds the two to the same answers.
+ * and the general validator cost as much CPU and garbage as the rest of the bridge.
+ * test/channels/twilio/protocol.test.ts holds the two to the same answers.
  */
 function wellFormedMedia(json: unknown): Media | null {
   const m = json as {
