@@ -44,6 +44,7 @@ import { BotSessionRepository } from './store/bot-session-repository.ts';
 import { type Database, openDatabase } from './store/database.ts';
 import { MeetingReminderRepository } from './store/meeting-reminders.ts';
 import { migrateToLatest } from './store/migrate.ts';
+import { modelUsageRecorder } from './store/model-usage.ts';
 import {
   ensureDefaultOrganisation,
   type Organisation,
@@ -137,9 +138,14 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
       ),
     });
     const timeZoneOf = async (orgId: string) => (await orgs.findById(orgId))?.timeZone ?? config.timeZone;
+    const usageFor = modelUsageRecorder(database.db, {
+      now: () => clock.now(),
+      onError: (err, turnOf) => logger.warn({ err, ...turnOf }, "a turn's model usage was not stored"),
+    });
     const bot = new BotService({
       brain,
       sessions,
+      usageFor,
       crmFor,
       calendarFor: (orgId) => calendar.calendarFor(orgId),
       messagesFor: (orgId) => outbox.senderFor(orgId),
@@ -205,6 +211,7 @@ export async function buildRooman(config: Config, options: BuildOptions): Promis
               onError: (err, call) =>
                 logger.warn({ err, ...call }, "voice: a turn's metrics were not stored"),
             }),
+            usageFor,
             clock,
             ...(realtime ? { realtime } : {}),
           }),

@@ -55,8 +55,49 @@ export interface BrainContext {
 
 export type BrainReply = Omit<BotResponse, 'session_id'>;
 
+/**
+ * Tokens one model call used, as the provider reported them (Gemini `usageMetadata`, OpenAI `usage`). Model brains
+ * report a turn's calls summed per provider and model; the built-in brain calls no model and reports none.
+ */
+export interface ModelUsage {
+  /** `gemini`, `openai` (any OpenAI-compatible server). */
+  provider: string;
+  model: string;
+  /** Prompt tokens, cached ones included. */
+  inputTokens: number;
+  /** Generated tokens, thinking included (what the provider bills as output). */
+  outputTokens: number;
+  /** Of the input, tokens served from the provider's cache, when it said. */
+  cachedTokens?: number;
+  /** The provider's own total, when it gave one. */
+  totalTokens?: number;
+  /** Provider calls summed into this entry (1 for a single call). */
+  calls?: number;
+}
+
+/** Sums usages per provider and model: a turn of several model calls becomes one entry per model. */
+export function sumModelUsage(usages: readonly ModelUsage[]): ModelUsage[] {
+  const byModel = new Map<string, ModelUsage>();
+  for (const u of usages) {
+    const key = `${u.provider}\u0000${u.model}`;
+    const sum = byModel.get(key);
+    if (!sum) {
+      byModel.set(key, { ...u, calls: u.calls ?? 1 });
+      continue;
+    }
+    sum.inputTokens += u.inputTokens;
+    sum.outputTokens += u.outputTokens;
+    sum.calls = (sum.calls ?? 1) + (u.calls ?? 1);
+    if (u.cachedTokens !== undefined) sum.cachedTokens = (sum.cachedTokens ?? 0) + u.cachedTokens;
+    if (u.totalTokens !== undefined) sum.totalTokens = (sum.totalTokens ?? 0) + u.totalTokens;
+  }
+  return [...byModel.values()];
+}
+
 export interface BrainOutcome {
   reply: BrainReply;
+  /** Tokens the turn's model calls used, one entry per provider and model; absent when no model was called. */
+  usage?: ModelUsage[];
   /** JSON-serialisable state to keep for the next turn. */
   state: unknown;
   /** Whether the turn wrote to the CRM: such a turn must not be re-run with a new key. */

@@ -3,6 +3,7 @@
  * subscribe to them; nothing here knows a transport or a vendor.
  */
 import type { VadEvent } from '../audio/vad.ts';
+import type { ModelUsage } from '../brains/brain.ts';
 
 export type SessionState = 'listening' | 'thinking' | 'speaking';
 
@@ -49,6 +50,8 @@ export interface VoiceSessionEvents {
   'tool.result': { turn: number; name: string; result?: unknown; error?: string; ms: number };
   filler: { turn: number; text: string };
   'turn.metrics': TurnMetrics;
+  /** Tokens the model calls of a turn used, one entry per provider and model (never sent for the local brain). */
+  'model.usage': { turn: number; usage: ModelUsage[] };
   error: { error: Error; where: string };
   ended: { reason: string };
 }

@@ -3,7 +3,7 @@
  * transcribes both sides, proposes tool calls and speaks. The RealtimeSession drives one through this contract;
  * vendors live behind it (src/brains/gemini-live/), and keep the link alive (reconnects) on their side.
  */
-import type { CallInfo } from '../brains/brain.ts';
+import type { CallInfo, ModelUsage } from '../brains/brain.ts';
 import type { ToolDeclaration } from '../tools/registry.ts';
 
 export interface RealtimeCall {
@@ -43,6 +43,8 @@ export interface RealtimeHandlers {
   /** The caller spoke over the agent: its queued audio must go now. */
   interrupted(): void;
   turnComplete(): void;
+  /** Tokens one model response used, as the vendor reported them (before the `turnComplete` of its turn). */
+  usage?(usage: ModelUsage): void;
   toolCalls(calls: RealtimeToolCall[]): void;
   toolCancelled(ids: string[]): void;
   /** The link dropped (or was told to go) and is being re-established; caller audio is kept meanwhile. */

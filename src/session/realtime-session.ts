@@ -258,6 +258,10 @@ export class RealtimeSession implements CallSession {
       },
       interrupted: () => this.#interruptAgent(),
       turnComplete: () => this.#onTurnComplete(),
+      // The response's turn: the agent's words under way, else the caller's latest (0 is the greeting).
+      usage: (usage) => {
+        this.#events.emit('model.usage', { turn: this.#agent?.turn ?? this.#turn, usage: [usage] });
+      },
       toolCalls: (calls) => {
         if (this.#user) this.#user.answered = true;
         // The turn's words are settled before its tool entries are written.

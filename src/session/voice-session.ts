@@ -721,6 +721,7 @@ export class VoiceSession {
     }
     const brainMs = now() - brainStart;
     this.#brainState = outcome.state;
+    if (outcome.usage?.length) this.#events.emit('model.usage', { turn, usage: outcome.usage });
     const text = outcome.reply.reply;
 
     const seq = this.#seq++;

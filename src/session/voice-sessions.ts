@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EndpointerOptions } from '../audio/endpointer.ts';
 import type { VoiceActivityDetector } from '../audio/vad.ts';
-import type { Brain, CallInfo } from '../brains/brain.ts';
+import type { Brain, CallInfo, ModelUsage } from '../brains/brain.ts';
 import type { CrmGatewayFor } from '../core/crm.ts';
 import type { MeetingCalendarFor } from '../core/meetings.ts';
 import type { MessageSenderFor } from '../core/messages.ts';
@@ -43,6 +43,8 @@ export interface VoiceSessionsOptions {
   transcriptFor?: (orgId: string, sessionId: string) => TranscriptSink;
   /** Where each answered turn's latencies go (`turn.metrics`), e.g. src/store/turn-metrics.ts `turnMetricsSink`. */
   metricsFor?: (orgId: string, sessionId: string, channel: string) => TurnMetricsSink;
+  /** Where each turn's model tokens go (`model.usage`), e.g. src/store/model-usage.ts `modelUsageRecorder`. */
+  usageFor?: (orgId: string, sessionId: string, channel: string) => ModelUsageSink;
   endpointer?: EndpointerOptions;
   bargeIn?: BargeInOptions;
   fillerAfterMs?: number;
@@ -63,6 +65,9 @@ export interface CallOpening {
   /** The line's parties: the inbound caller's number (`from`), the number called (`to`). */
   caller?: { from?: string; to?: string; direction?: 'inbound' | 'outbound' };
 }
+
+/** Takes one turn's model usage; it reports its own failures (a rejection is dropped, never reaches the call). */
+export type ModelUsageSink = (turn: number, usage: readonly ModelUsage[]) => Promise<void> | void;
 
 /** Takes one turn's metrics; it reports its own failures (a rejection is dropped, never reaches the call). */
 export type TurnMetricsSink = (metrics: TurnMetrics) => Promise<void> | void;
@@ -135,6 +140,13 @@ export class VoiceSessions {
 
   /** Every call, whatever its brain, hands its turns' metrics to the sink without waiting for the write. */
   #recordMetrics(session: CallSession, orgId: string, channel: string): void {
+    const usageSink = this.#o.usageFor?.(orgId, session.id, channel);
+    if (usageSink)
+      session.on('model.usage', ({ turn, usage }) => {
+        void Promise.resolve()
+          .then(() => usageSink(turn, usage))
+          .catch(() => {});
+      });
     const sink = this.#o.metricsFor?.(orgId, session.id, channel);
     if (!sink) return;
     session.on('turn.metrics', (metrics) => {

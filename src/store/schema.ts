@@ -197,6 +197,26 @@ export interface TurnMetricTable {
   created_at: Timestamp;
 }
 
+/** A bigint count as a driver reads it (pg: a string; PGlite: a number); read it with Number(). */
+export type TokenCount = string | number | bigint;
+
+/** Tokens of one turn's calls to one model (migration 0011, src/store/model-usage.ts). */
+export interface ModelUsageTable {
+  id: Generated<string>;
+  org_id: string;
+  session_id: string;
+  channel: string;
+  turn: number;
+  provider: string;
+  model: string;
+  calls: ColumnType<number, number | undefined, number>;
+  input_tokens: ColumnType<TokenCount, number, number>;
+  output_tokens: ColumnType<TokenCount, number, number>;
+  cached_tokens: ColumnType<TokenCount | null, number | null, number | null>;
+  total_tokens: ColumnType<TokenCount | null, number | null, number | null>;
+  created_at: Timestamp;
+}
+
 export interface Schema {
   organisations: OrganisationTable;
   api_keys: ApiKeyTable;
@@ -211,6 +231,7 @@ export interface Schema {
   campaigns: CampaignTable;
   call_requests: CallRequestTable;
   turn_metrics: TurnMetricTable;
+  model_usage: ModelUsageTable;
 }
 
 export type LeadRow = Selectable<LeadTable>;

@@ -59,6 +59,22 @@ export interface DashboardStats {
     p95_ms: number | null;
     per_bucket: { measured: number[]; p50_ms: (number | null)[]; p95_ms: (number | null)[] };
   };
+  /** Model tokens of calls and typed conversations (none for the built-in brain). */
+  usage: {
+    /** Provider calls. */
+    calls: number;
+    input_tokens: number;
+    output_tokens: number;
+    /** Per provider and model, most tokens first. */
+    by_model: {
+      provider: string;
+      model: string;
+      calls: number;
+      input_tokens: number;
+      output_tokens: number;
+    }[];
+    per_bucket: { input_tokens: number[]; output_tokens: number[] };
+  };
 }
 
 /** Bucket starts in the zone, as luxon counts them (calendar days across DST changes), over [from, to). */
@@ -112,6 +128,8 @@ export class StatsRepository {
       phoneBuckets,
       latencyAll,
       latencyBuckets,
+      usageModels,
+      usageBuckets,
     ] = await Promise.all([
       run(sql<{ key: string; n: number }>`select status as key, count(*)::int as n from leads
         where ${inRange('created_at')} group by status`),
@@ -142,6 +160,14 @@ export class StatsRepository {
         percentile_cont(0.95) within group (order by speech_end_to_first_audio_ms) as p95
         from turn_metrics where ${inRange('created_at')} and speech_end_to_first_audio_ms is not null
         group by 1`),
+      // Sums as float8: a number from pg and PGlite alike (a bigint sum is numeric, read as a string), exact to 2^53.
+      run(sql<{ provider: string; model: string; calls: number; input: number; output: number }>`select
+        provider, model, sum(calls)::float8 as calls, sum(input_tokens)::float8 as input,
+        sum(output_tokens)::float8 as output from model_usage where ${inRange('created_at')}
+        group by provider, model order by sum(input_tokens) + sum(output_tokens) desc, provider, model`),
+      run(sql<{ b: Date; input: number; output: number }>`select ${trunc('created_at')} as b,
+        sum(input_tokens)::float8 as input, sum(output_tokens)::float8 as output
+        from model_usage where ${inRange('created_at')} group by 1`),
     ]);
 
     const counts = (rows: { key: string; n: number }[], keys: readonly string[] = []): Counts => {
@@ -191,6 +217,23 @@ export class StatsRepository {
       latencyP95[i] = round1(r.p95);
     }
     const overall = latencyAll[0] ?? { turns: 0, measured: 0, p50: null, p95: null };
+    const tokensIn = zeros();
+    const tokensOut = zeros();
+    for (const r of usageBuckets) {
+      const i = index.get(new Date(r.b).getTime());
+      if (i === undefined) continue;
+      tokensIn[i] = Number(r.input);
+      tokensOut[i] = Number(r.output);
+    }
+    const byModel = usageModels.map((r) => ({
+      provider: r.provider,
+      model: r.model,
+      calls: Number(r.calls),
+      input_tokens: Number(r.input),
+      output_tokens: Number(r.output),
+    }));
+    const total = (key: 'calls' | 'input_tokens' | 'output_tokens') =>
+      byModel.reduce((a, m) => a + m[key], 0);
 
     return {
       from: q.from.toISOString(),
@@ -219,6 +262,13 @@ export class StatsRepository {
         p50_ms: round1(overall.p50),
         p95_ms: round1(overall.p95),
         per_bucket: { measured: latencyMeasured, p50_ms: latencyP50, p95_ms: latencyP95 },
+      },
+      usage: {
+        calls: total('calls'),
+        input_tokens: total('input_tokens'),
+        output_tokens: total('output_tokens'),
+        by_model: byModel,
+        per_bucket: { input_tokens: tokensIn, output_tokens: tokensOut },
       },
     };
   }

@@ -41,7 +41,8 @@ export type LiveStep =
   | { toolCall: Array<{ id: string; name: string; args?: Record<string, unknown> }> }
   | { toolCallCancellation: string[] }
   | { generationComplete: true }
-  | { turnComplete: true }
+  /** `usage`: the response's token counts sent with it (default 100 prompt / 20 response). */
+  | { turnComplete: true; usage?: { prompt: number; response: number; thoughts?: number } }
   | { interrupted: true }
   | { resumptionUpdate: { handle: string; resumable?: boolean } }
   | { goAway: string }
@@ -422,12 +423,21 @@ export class FakeGeminiLive {
       } else if ('toolCallCancellation' in step)
         send({ toolCallCancellation: { ids: step.toolCallCancellation } });
       else if ('generationComplete' in step) send({ serverContent: { generationComplete: true } });
-      else if ('turnComplete' in step)
+      else if ('turnComplete' in step) {
+        // As the Live API does: the response's usage rides on its turnComplete message, split by modality.
+        const u = step.usage ?? { prompt: 100, response: 20 };
         send({
           serverContent: { turnComplete: true },
-          usageMetadata: { promptTokenCount: 100, responseTokenCount: 20, totalTokenCount: 120 },
+          usageMetadata: {
+            promptTokenCount: u.prompt,
+            responseTokenCount: u.response,
+            totalTokenCount: u.prompt + u.response + (u.thoughts ?? 0),
+            ...(u.thoughts !== undefined ? { thoughtsTokenCount: u.thoughts } : {}),
+            promptTokensDetails: [{ modality: 'AUDIO', tokenCount: u.prompt }],
+            responseTokensDetails: [{ modality: 'AUDIO', tokenCount: u.response }],
+          },
         });
-      else if ('interrupted' in step) send({ serverContent: { interrupted: true } });
+      } else if ('interrupted' in step) send({ serverContent: { interrupted: true } });
       else if ('resumptionUpdate' in step) {
         const resumable = step.resumptionUpdate.resumable ?? true;
         if (resumable) this.#issuedHandles.add(step.resumptionUpdate.handle);

@@ -8,11 +8,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+/** Token counts of one answer, as `usageMetadata` names them. */
+export interface GeminiUsage {
+  promptTokenCount: number;
+  candidatesTokenCount: number;
+  thoughtsTokenCount?: number;
+  cachedContentTokenCount?: number;
+}
+
 export type GeminiScripted =
-  | { text: string }
+  | { text: string; usage?: GeminiUsage }
   | {
       calls: { name: string; args: Record<string, unknown>; id?: string; thoughtSignature?: string }[];
       text?: string;
+      usage?: GeminiUsage;
     }
   | { status: number; message: string; grpcStatus: string; details?: unknown[] }
   | { hang: true };
@@ -119,6 +128,26 @@ export class FakeGeminiRestServer {
       functionCall: { ...(c.id ? { id: c.id } : {}), name: c.name, args: c.args },
       ...(c.thoughtSignature ? { thoughtSignature: c.thoughtSignature } : {}),
     }));
+    // Streamed, every chunk has usageMetadata but only the last has the answer's counts (earlier ones: the prompt).
+    const u = answer.usage ?? { promptTokenCount: 20, candidatesTokenCount: 5 };
+    const promptDetails = [{ modality: 'TEXT', tokenCount: u.promptTokenCount }];
+    const usageMetadata = (last: boolean) =>
+      last
+        ? {
+            promptTokenCount: u.promptTokenCount,
+            candidatesTokenCount: u.candidatesTokenCount,
+            totalTokenCount: u.promptTokenCount + u.candidatesTokenCount + (u.thoughtsTokenCount ?? 0),
+            ...(u.cachedContentTokenCount !== undefined
+              ? { cachedContentTokenCount: u.cachedContentTokenCount }
+              : {}),
+            promptTokensDetails: promptDetails,
+            ...(u.thoughtsTokenCount !== undefined ? { thoughtsTokenCount: u.thoughtsTokenCount } : {}),
+          }
+        : {
+            promptTokenCount: u.promptTokenCount,
+            totalTokenCount: u.promptTokenCount,
+            promptTokensDetails: promptDetails,
+          };
     const response = (parts: Record<string, unknown>[], last: boolean) => ({
       candidates: [
         {
@@ -127,7 +156,7 @@ export class FakeGeminiRestServer {
           index: 0,
         },
       ],
-      usageMetadata: { promptTokenCount: 20, candidatesTokenCount: 5, totalTokenCount: 25 },
+      usageMetadata: usageMetadata(last),
       modelVersion: route[1],
       responseId: `r${this.requests.length}`,
     });

@@ -7,9 +7,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+/** Token counts of one answer, as `usage` names them. */
+export interface OpenAiUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens?: number;
+}
+
 export type ScriptedAnswer =
-  | { text: string }
-  | { calls: { name: string; args: Record<string, unknown> | string; id?: string }[]; text?: string }
+  | { text: string; usage?: OpenAiUsage }
+  | {
+      calls: { name: string; args: Record<string, unknown> | string; id?: string }[];
+      text?: string;
+      usage?: OpenAiUsage;
+    }
   | { status: number; error: string; headers?: Record<string, string> }
   | { hang: true }
   /** Sends the start of a stream and then nothing more. */
@@ -20,6 +31,7 @@ export interface RecordedChatRequest {
   body: {
     model: string;
     stream?: boolean;
+    stream_options?: { include_usage?: boolean };
     messages: { role: string; content?: string | null; tool_calls?: unknown[]; tool_call_id?: string }[];
     tools?: {
       type: string;
@@ -111,8 +123,18 @@ export class FakeOpenAiServer {
           }))
         : [];
     const text = 'text' in answer ? (answer.text ?? '') : '';
+    const u = 'usage' in answer && answer.usage ? answer.usage : { prompt_tokens: 10, completion_tokens: 10 };
+    const usage = {
+      prompt_tokens: u.prompt_tokens,
+      completion_tokens: u.completion_tokens,
+      total_tokens: u.prompt_tokens + u.completion_tokens,
+      prompt_tokens_details: { cached_tokens: u.cached_tokens ?? 0, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0 },
+    };
     if ('stall' in answer || body.stream)
-      return this.#stream(res, body.model, text, calls, 'stall' in answer);
+      return this.#stream(res, body.model, text, calls, 'stall' in answer, {
+        usage: body.stream_options?.include_usage === true ? usage : undefined,
+      });
 
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
@@ -140,7 +162,7 @@ export class FakeOpenAiServer {
             finish_reason: calls.length > 0 ? 'tool_calls' : 'stop',
           },
         ],
-        usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+        usage,
       }),
     );
   }
@@ -151,18 +173,25 @@ export class FakeOpenAiServer {
     text: string,
     calls: { id: string; name: string; arguments: string }[],
     stall: boolean,
+    { usage }: { usage: Record<string, unknown> | undefined },
   ): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const event = (delta: Record<string, unknown>, finish: string | null = null) =>
+    // As OpenAI does with include_usage: every chunk says `usage: null`, then one last chunk has no choices and
+    // the usage of the whole answer.
+    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
       res.write(
         `data: ${JSON.stringify({
           id: 'chatcmpl-s',
           object: 'chat.completion.chunk',
           created: Math.floor(Date.now() / 1000),
           model,
-          choices: [{ index: 0, delta, finish_reason: finish }],
+          choices,
+          ...(usage ? { usage: null } : {}),
+          ...extra,
         })}\n\n`,
       );
+    const event = (delta: Record<string, unknown>, finish: string | null = null) =>
+      chunk([{ index: 0, delta, finish_reason: finish }]);
     event({ role: 'assistant', content: '' });
     if (stall) return;
     res.write(': keep-alive\n\n');
@@ -181,6 +210,7 @@ export class FakeOpenAiServer {
         });
     }
     event({}, calls.length > 0 ? 'tool_calls' : 'stop');
+    if (usage) chunk([], { usage });
     res.end('data: [DONE]\n\n');
   }
 }

@@ -9,7 +9,7 @@
  * during the switch delivers its result on the new socket. A rejected handle (1008) falls back to a new session;
  * a refused key or setup (1007) is final.
  */
-import type { GoogleGenAI, LiveServerMessage, Session } from '@google/genai';
+import type { GoogleGenAI, LiveServerMessage, Session, UsageMetadata } from '@google/genai';
 import { pcm16FromBytes } from '../../audio/pcm.ts';
 import type {
   RealtimeCall,
@@ -17,6 +17,7 @@ import type {
   RealtimeLink,
   RealtimeToolResult,
 } from '../../session/realtime-brain.ts';
+import type { ModelUsage } from '../brain.ts';
 import { liveConnectConfig, openingTurn, type SetupOptions, schedulingFor, toolBehavior } from './setup.ts';
 
 export const INPUT_MIME_TYPE = 'audio/pcm;rate=16000';
@@ -28,6 +29,21 @@ export const GOAWAY_MARGIN_MS = 5_000;
 export function durationMs(text: string | undefined): number | null {
   const m = /^(\d+(?:\.\d+)?)s$/.exec(text?.trim() ?? '');
   return m ? Number(m[1]) * 1000 : null;
+}
+
+/**
+ * A Live response's tokens (`usageMetadata`: promptTokenCount, responseTokenCount, thoughtsTokenCount…, audio and
+ * text together; the per-modality details are not kept). Tool results the model read count as input.
+ */
+export function usageOf(meta: UsageMetadata, model: string): ModelUsage {
+  return {
+    provider: 'gemini',
+    model,
+    inputTokens: (meta.promptTokenCount ?? 0) + (meta.toolUsePromptTokenCount ?? 0),
+    outputTokens: (meta.responseTokenCount ?? 0) + (meta.thoughtsTokenCount ?? 0),
+    ...(meta.cachedContentTokenCount !== undefined ? { cachedTokens: meta.cachedContentTokenCount } : {}),
+    ...(meta.totalTokenCount !== undefined ? { totalTokens: meta.totalTokenCount } : {}),
+  };
 }
 
 export interface LinkOptions extends SetupOptions {
@@ -269,6 +285,8 @@ export class GeminiLiveLink implements RealtimeLink {
   }
 
   #onMessage(message: LiveServerMessage): void {
+    // Usage rides on the message that ends a response (with its turnComplete): told first, so it counts for that turn.
+    if (message.usageMetadata) this.#h.usage?.(usageOf(message.usageMetadata, this.#o.model));
     const content = message.serverContent;
     if (content) {
       if (content.inputTranscription?.text) {

@@ -13,6 +13,7 @@ import {
   GoogleGenAI,
   type Part,
 } from '@google/genai';
+import type { ModelUsage } from '../brain.ts';
 import {
   type ChatModel,
   failureOfStatus,
@@ -81,13 +82,16 @@ export class GeminiModel implements ChatModel {
       config: { ...this.#config(request), abortSignal },
     };
     try {
-      if (this.#o.stream === false) return readAnswer([await this.#ai.models.generateContent(params)]);
+      if (this.#o.stream === false) {
+        const whole = await this.#ai.models.generateContent(params);
+        return this.#withUsage(readAnswer([whole]), [whole]);
+      }
       const chunks: GenerateContentResponse[] = [];
       for await (const chunk of await this.#ai.models.generateContentStream(params)) {
         chunks.push(chunk);
         for (const part of partsOf(chunk)) if (part.text && !part.thought) request.onText?.(part.text);
       }
-      return readAnswer(chunks);
+      return this.#withUsage(readAnswer(chunks), chunks);
     } catch (error) {
       if (error instanceof ModelError) throw error;
       if (timedOut)
@@ -97,6 +101,11 @@ export class GeminiModel implements ChatModel {
     } finally {
       clearTimeout(deadline);
     }
+  }
+
+  #withUsage(answer: ModelAnswer, chunks: GenerateContentResponse[]): ModelAnswer {
+    const usage = usageOf(chunks, this.#o.model);
+    return usage ? { ...answer, usage } : answer;
   }
 
   #config(request: ModelRequest): GenerateContentConfig {
@@ -180,6 +189,23 @@ function readAnswer(chunks: GenerateContentResponse[]): ModelAnswer {
     }
   }
   return { text, calls };
+}
+
+/**
+ * The call's tokens from `usageMetadata`: streamed, every chunk may carry one and the last carries the totals (the
+ * earlier ones only the prompt count), so the last chunk that has one is read. Thinking tokens are billed as output.
+ */
+function usageOf(chunks: GenerateContentResponse[], model: string): ModelUsage | undefined {
+  const meta = chunks.findLast((c) => c.usageMetadata)?.usageMetadata;
+  if (!meta) return undefined;
+  return {
+    provider: 'gemini',
+    model,
+    inputTokens: meta.promptTokenCount ?? 0,
+    outputTokens: (meta.candidatesTokenCount ?? 0) + (meta.thoughtsTokenCount ?? 0),
+    ...(meta.cachedContentTokenCount !== undefined ? { cachedTokens: meta.cachedContentTokenCount } : {}),
+    ...(meta.totalTokenCount !== undefined ? { totalTokens: meta.totalTokenCount } : {}),
+  };
 }
 
 /** ApiError's message is the JSON error body: its `error.message` is what is worth saying. */

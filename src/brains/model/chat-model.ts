@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ToolDeclaration } from '../../tools/registry.ts';
+import type { ModelUsage } from '../brain.ts';
 
 /** A tool call the model proposed. `args` is what it sent, unvalidated (a string when it was not JSON). */
 export const ModelToolCall = z.object({
@@ -49,6 +50,8 @@ export interface ModelRequest {
 export interface ModelAnswer {
   text: string;
   calls: ModelToolCall[];
+  /** Tokens this call used, when the provider said (not every OpenAI-compatible server does). */
+  usage?: ModelUsage;
 }
 
 export interface ChatModel {

@@ -15,7 +15,15 @@ import {
   type Understanding,
 } from '../../core/understanding.ts';
 import type { ToolOutcome, ToolRegistry } from '../../tools/registry.ts';
-import type { Brain, BrainContext, BrainOutcome, BrainReply, BrainTurn } from '../brain.ts';
+import {
+  type Brain,
+  type BrainContext,
+  type BrainOutcome,
+  type BrainReply,
+  type BrainTurn,
+  type ModelUsage,
+  sumModelUsage,
+} from '../brain.ts';
 import {
   type ChatModel,
   ModelError,
@@ -166,6 +174,10 @@ export class ModelBrain implements Brain {
       turnMs,
     );
     const modelSignal = context.signal ? AbortSignal.any([context.signal, budget.signal]) : budget.signal;
+    // Every round is a provider call: the turn reports their tokens summed per model.
+    const used: ModelUsage[] = [];
+    const withUsage = (outcome: BrainOutcome): BrainOutcome =>
+      used.length > 0 ? { ...outcome, usage: sumModelUsage(used) } : outcome;
     try {
       let text = '';
       for (let round = 0; ; round++) {
@@ -183,8 +195,11 @@ export class ModelBrain implements Brain {
         } catch (error) {
           // The turn's own deadline passed (not the caller hanging up): that is the model being too slow.
           const failure = budget.signal.aborted && !context.signal?.aborted ? budget.signal.reason : error;
-          return this.#modelFailed(failure, { turn, state, history, calls, understood, wrote: run.wrote });
+          return withUsage(
+            this.#modelFailed(failure, { turn, state, history, calls, understood, wrote: run.wrote }),
+          );
         }
+        if (answer.usage) used.push(answer.usage);
         const said = withoutThinking(answer.text);
         const act = toolChoice === 'auto' && answer.calls.length > 0;
         // Calls that will not be run are not kept: a call without its result is refused by every provider.
@@ -222,11 +237,11 @@ export class ModelBrain implements Brain {
         reply.reply = NO_ANSWER_REPLY;
         reply.error ??= { type: 'PARSING_ERROR', details: 'The model gave no answer' };
       }
-      return {
+      return withUsage({
         reply,
         state: this.#nextState(history, state),
         wrote: run.wrote,
-      };
+      });
     } finally {
       clearTimeout(deadline);
     }

@@ -4,6 +4,7 @@
  * ModelError that says what went wrong (key refused, rate limited, provider down, too slow, unreadable answer).
  */
 import { z } from 'zod';
+import type { ModelUsage } from '../brain.ts';
 import {
   type ChatModel,
   failureOfStatus,
@@ -52,7 +53,19 @@ const WireMessage = z.object({
   content: z.string().nullish(),
   tool_calls: z.array(WireToolCall).nullish(),
 });
+/** `usage`: on a whole answer, and on the last streamed chunk (with no choices) when include_usage was asked. */
+const WireUsage = z.object({
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+  total_tokens: z.number().int().nonnegative().optional(),
+  prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+});
+type WireUsage = z.infer<typeof WireUsage>;
+/** An answer as read off the wire, with the provider's usage when it sent one. */
+type ReadAnswer = ModelAnswer & { wire?: WireUsage | null | undefined };
 const WireAnswer = z.object({
+  // Anything else there (a server's own shape) is not a count worth failing the answer for.
+  usage: WireUsage.nullish().catch(null),
   choices: z.array(
     z.object({
       message: WireMessage.optional(),
@@ -89,6 +102,8 @@ export class OpenAiModel implements ChatModel {
       messages: [{ role: 'system', content: request.system }, ...request.messages.flatMap(toWire)],
       stream: this.#o.stream ?? true,
     };
+    // Without it a stream reports no token counts (OpenAI, vLLM, Ollama and llama.cpp accept it).
+    if (body.stream) body.stream_options = { include_usage: true };
     if (this.#o.temperature !== undefined) body.temperature = this.#o.temperature;
     if (request.tools.length > 0) {
       body.tools = request.tools.map((t) => ({
@@ -133,9 +148,9 @@ export class OpenAiModel implements ChatModel {
         const type = response.headers.get('content-type') ?? '';
         if (type.includes('text/event-stream') && response.body) {
           touch();
-          return await readStream(response.body, request, touch);
+          return this.#withUsage(await readStream(response.body, request, touch));
         }
-        return readWhole(await response.json());
+        return this.#withUsage(readWhole(await response.json()));
       } catch (error) {
         if (error instanceof ModelError) throw error;
         throw this.#transportError(error, request, timedOut);
@@ -144,6 +159,21 @@ export class OpenAiModel implements ChatModel {
       clearTimeout(total);
       clearTimeout(idle);
     }
+  }
+
+  /** The answer with its token counts in our terms (output tokens include a reasoning model's thinking). */
+  #withUsage({ wire, ...answer }: ReadAnswer): ModelAnswer {
+    if (!wire) return answer;
+    const cached = wire.prompt_tokens_details?.cached_tokens;
+    const usage: ModelUsage = {
+      provider: 'openai',
+      model: this.#o.model,
+      inputTokens: wire.prompt_tokens,
+      outputTokens: wire.completion_tokens,
+      ...(typeof cached === 'number' ? { cachedTokens: cached } : {}),
+      ...(wire.total_tokens !== undefined ? { totalTokens: wire.total_tokens } : {}),
+    };
+    return { ...answer, usage };
   }
 
   #transportError(error: unknown, request: ModelRequest, timedOut: string | undefined): unknown {
@@ -199,23 +229,24 @@ async function errorOfResponse(response: Response): Promise<ModelError> {
   });
 }
 
-function readWhole(json: unknown): ModelAnswer {
+function readWhole(json: unknown): ReadAnswer {
   const parsed = WireAnswer.safeParse(json);
   const message = parsed.success ? parsed.data.choices[0]?.message : undefined;
   if (!message) throw new ModelError('bad_response', 'no choices[0].message in the answer');
   const calls = (message.tool_calls ?? []).map((c, i) =>
     toolCall(c.id ?? `call_${i}`, c.function?.name ?? '', c.function?.arguments ?? ''),
   );
-  return { text: message.content ?? '', calls };
+  return { text: message.content ?? '', calls, wire: parsed.data?.usage };
 }
 
 async function readStream(
   body: ReadableStream<Uint8Array>,
   request: ModelRequest,
   touch: () => void,
-): Promise<ModelAnswer> {
+): Promise<ReadAnswer> {
   let text = '';
   let finished = false;
+  let wire: WireUsage | undefined;
   // Tool calls arrive in pieces keyed by index: the first piece has the id and name, later ones more arguments.
   const pending = new Map<number, { id: string; name: string; args: string | Record<string, unknown> }>();
   for await (const data of sseData(body, touch)) {
@@ -237,6 +268,8 @@ async function readStream(
       );
     const parsed = WireAnswer.safeParse(json);
     if (!parsed.success) throw new ModelError('bad_response', 'a streamed event has no choices');
+    // The usage chunk comes after the finish_reason one, with `choices: []`; the others say `usage: null`.
+    if (parsed.data.usage) wire = parsed.data.usage;
     const choice = parsed.data.choices[0];
     if (!choice) continue;
     const delta = choice.delta ?? choice.message;
@@ -261,7 +294,7 @@ async function readStream(
   const calls = [...pending.entries()]
     .sort(([a], [b]) => a - b)
     .map(([, c]) => toolCall(c.id, c.name, c.args));
-  return { text, calls };
+  return { text, calls, wire };
 }
 
 /** Arguments that are not a JSON object stay a string: the brain answers the model that they were not valid. */

@@ -6,7 +6,7 @@
  * A request repeated after its turn completed (the client never got the answer) is answered from the session.
  */
 import { randomBytes } from 'node:crypto';
-import type { Brain, BrainReply } from '../../brains/brain.ts';
+import type { Brain, BrainReply, ModelUsage } from '../../brains/brain.ts';
 import { BotRequest, type BotResponse } from '../../core/bot.ts';
 import type { CrmGatewayFor } from '../../core/crm.ts';
 import { RoomanError } from '../../core/errors.ts';
@@ -50,6 +50,12 @@ export interface BotServiceOptions {
   clock?: Clock;
   logger?: Logger;
   newSessionId?: () => string;
+  /** Where a turn's model tokens go (channel `text`), e.g. src/store/model-usage.ts `modelUsageRecorder`. */
+  usageFor?: (
+    orgId: string,
+    sessionId: string,
+    channel: string,
+  ) => (turn: number, usage: readonly ModelUsage[]) => Promise<void>;
   /** How often a turn is re-run after losing a race for the session (default 3). */
   maxConflictRetries?: number;
 }
@@ -115,6 +121,8 @@ export class BotService implements BotHandler {
           idempotencyKey: turnIdempotencyKey(orgId, sessionId, turn),
         },
       );
+      // Every attempt's calls reached the provider, a retried one too: each is counted.
+      if (outcome.usage?.length) await this.#o.usageFor?.(orgId, sessionId, 'text')(turn, outcome.usage);
       const next: SessionEnvelope = {
         brain: outcome.state,
         // Only a turn that wrote is worth replaying; any other turn ends the window.

@@ -108,9 +108,19 @@ describe('OpenAiModel', () => {
     assert.deepEqual(answer, {
       text: 'Adding.',
       calls: [{ id: 'c1', name: 'createLead', args: { name: 'R' } }],
+      // A whole answer's `usage` (the fake's default counts).
+      usage: {
+        provider: 'openai',
+        model: 'qwen2.5:7b',
+        inputTokens: 10,
+        outputTokens: 10,
+        cachedTokens: 0,
+        totalTokens: 20,
+      },
     });
     const sent = llm.requests[0]!.body;
     assert.equal(sent.stream, false);
+    assert.equal(sent.stream_options, undefined, 'include_usage is asked only of a stream');
     assert.equal(sent.tool_choice, 'none');
     assert.deepEqual(sent.messages.slice(2), [
       {
