@@ -17,6 +17,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../../src/core/config.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { buildRooman } from '../../src/server.ts';
+import { ModelUsageRepository } from '../../src/store/model-usage.ts';
 import { TurnMetricsRepository } from '../../src/store/turn-metrics.ts';
 import { launchChromium } from './chromium.ts';
 
@@ -127,6 +128,11 @@ test('a call through the server stores its turn metrics; the dashboard shows the
       [2, 'browser', 'text'],
     ],
   );
+  // The built-in brain calls no model: the call used no tokens.
+  assert.deepEqual(
+    await new ModelUsageRepository(rooman!.database.db).forSession(rooman!.defaultOrg.id, callId),
+    [],
+  );
 
   const now = Date.now();
   await leadAt('WON', 'Website', new Date(now - 2 * DAY));
@@ -159,6 +165,21 @@ test('a call through the server stores its turn metrics; the dashboard shows the
     );
   for (const ms of [300, 500]) await spoken(ms, new Date(now - 2 * DAY));
   for (const ms of [700, 900, 1100]) await spoken(ms, new Date(now - 3_600_000));
+  // Model tokens (the built-in brain of the call above used none): OpenAI 2 days ago, Gemini an hour ago.
+  const usage = new ModelUsageRepository(rooman!.database.db);
+  const of = { orgId: rooman!.defaultOrg.id, sessionId: randomUUID(), channel: 'twilio' };
+  await usage.record(
+    of,
+    1,
+    [{ provider: 'openai', model: 'gpt-4o-mini', inputTokens: 300, outputTokens: 20 }],
+    new Date(now - 2 * DAY),
+  );
+  await usage.record(
+    of,
+    2,
+    [{ provider: 'gemini', model: 'gemini-2.5-flash', inputTokens: 12_600, outputTokens: 150, calls: 2 }],
+    new Date(now - 3_600_000),
+  );
 
   await page.goto(`${baseUrl}/`);
   await page.locator('#dashboard-link').click();
@@ -205,6 +226,26 @@ test('a call through the server stores its turn metrics; the dashboard shows the
     expect2('p50', now - 2 * DAY, '400'),
     expect2('p50', now - 3_600_000, '900'),
   ]);
+  // Model tokens: the card sums the API's totals; the chart stacks input and output on the two days with calls.
+  assert.equal(await page.locator('#card-tokens').textContent(), '13.1K');
+  assert.equal(await page.locator('#card-tokens-note').textContent(), '12.9K in · 170 out');
+  const tokenBars = await page
+    .locator('#chart-tokens svg rect.bar')
+    .evaluateAll((bars) => bars.map((b) => [b.getAttribute('class'), Number(b.getAttribute('data-value'))]));
+  assert.deepEqual(tokenBars, [
+    ['bar series-0', 300],
+    ['bar series-1', 20],
+    ['bar series-0', 12_600],
+    ['bar series-1', 150],
+  ]);
+  assert.equal(
+    await page.locator('#chart-tokens svg rect.bar').nth(2).getAttribute('data-label'),
+    dayLabel(now - 3_600_000),
+  );
+  assert.deepEqual(await page.locator('#token-models li').allTextContents(), [
+    'gemini gemini-2.5-flash: 12.6K in, 150 out (2 calls)',
+    'openai gpt-4o-mini: 300 in, 20 out (1 call)',
+  ]);
   // Calls per day: the one browser call, one stacked segment.
   assert.equal(await page.locator('#chart-calls svg rect.bar').count(), 1);
   // The data table fallback holds the same numbers.
@@ -218,14 +259,18 @@ test('a call through the server stores its turn metrics; the dashboard shows the
   assert.deepEqual(problems, []);
 });
 
-/** The tooltip of a latency point: series, the day as the page labels it (org zone), the value. */
-function expect2(series: string, at: number, value: string): string {
-  const day = new Intl.DateTimeFormat('en-GB', {
+/** The day as the page labels it (the organisation's zone, Asia/Kolkata). */
+function dayLabel(at: number): string {
+  return new Intl.DateTimeFormat('en-GB', {
     day: 'numeric',
     month: 'short',
     timeZone: 'Asia/Kolkata',
   }).format(new Date(at));
-  return `${series}, ${day}: ${value}`;
+}
+
+/** The tooltip of a latency point: series, the day as the page labels it (org zone), the value. */
+function expect2(series: string, at: number, value: string): string {
+  return `${series}, ${dayLabel(at)}: ${value}`;
 }
 
 test('a recent call opens its transcript, and the page refreshes itself', async () => {

@@ -42,6 +42,10 @@ function latency(ms) {
   return ms >= 1000 ? `${(ms / 1000).toFixed(ms >= 10_000 ? 0 : 1)} s` : `${Math.round(ms)} ms`;
 }
 
+const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+/** Token counts: whole below 10,000, then compact ("12.3K", "4.1M"). @param {number} n */
+const tokens = (n) => (n < 10_000 ? String(Math.round(n)) : compact.format(n));
+
 /** Bucket labels in the organisation's zone: "21 Nov" by the day, "14:00" by the hour. */
 function bucketLabels(stats) {
   const options =
@@ -77,6 +81,42 @@ function renderCards(stats) {
     'card-turns-note',
     `${stats.latency.measured} spoken turn${stats.latency.measured === 1 ? '' : 's'} measured`,
   );
+  const usage = stats.usage;
+  setText('card-tokens', tokens(usage.input_tokens + usage.output_tokens));
+  setText('card-tokens-note', `${tokens(usage.input_tokens)} in · ${tokens(usage.output_tokens)} out`);
+}
+
+/** Tokens in and out per bucket (stacked), and each model's totals under the chart. */
+function renderUsage(stats, labels, per, when) {
+  const usage = stats.usage;
+  $('tokens-chart').replaceChildren(
+    barChart({
+      id: 'chart-tokens',
+      title: `Model tokens per ${per}, input and output`,
+      description: `${usage.input_tokens} input and ${usage.output_tokens} output tokens over ${usage.calls} model calls in the range.`,
+      labels,
+      series: [
+        { name: 'Input', values: usage.per_bucket.input_tokens },
+        { name: 'Output', values: usage.per_bucket.output_tokens },
+      ],
+      xLabel: when,
+      yLabel: 'Tokens',
+      stacked: true,
+      integer: true,
+      format: tokens,
+    }),
+  );
+  const models = usage.by_model.map((m) => {
+    const item = document.createElement('li');
+    item.textContent = `${m.provider} ${m.model}: ${tokens(m.input_tokens)} in, ${tokens(m.output_tokens)} out (${m.calls} call${m.calls === 1 ? '' : 's'})`;
+    return item;
+  });
+  if (models.length === 0) {
+    const none = document.createElement('li');
+    none.textContent = 'No model calls in the range.';
+    models.push(none);
+  }
+  $('token-models').replaceChildren(...models);
 }
 
 function renderCharts(stats) {
@@ -99,6 +139,7 @@ function renderCharts(stats) {
       format: (v) => String(Math.round(v)),
     }),
   );
+  renderUsage(stats, labels, per, when);
   const channels = Object.keys(stats.sessions.per_bucket).sort();
   $('calls-chart').replaceChildren(
     barChart({
