@@ -292,6 +292,15 @@ export const ConfigSchema = z.object({
       .optional(),
   ),
   WHATSAPP_API_BASE_URL: optionalUrl(/^https?$/, 'https://graph.facebook.com'),
+  /** Delivery reports (`/whatsapp/webhook`): the Meta app's secret (signatures) and the handshake's verify token. */
+  WHATSAPP_APP_SECRET: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, 'must be the Meta app secret').optional(),
+  ),
+  WHATSAPP_VERIFY_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().min(8, 'must be at least 8 characters').max(256).optional(),
+  ),
   SLACK_BOT_TOKEN: z.preprocess(
     emptyToUndefined,
     z
@@ -486,7 +495,15 @@ export interface MessagingConfig {
       }
     | undefined;
   telegram: { botToken: string; apiBaseUrl: string | undefined } | undefined;
-  whatsapp: { token: string; phoneNumberId: string; apiBaseUrl: string | undefined } | undefined;
+  whatsapp:
+    | {
+        token: string;
+        phoneNumberId: string;
+        apiBaseUrl: string | undefined;
+        /** Delivery reports on /whatsapp/webhook, when both are set. */
+        webhook: { appSecret: string; verifyToken: string } | undefined;
+      }
+    | undefined;
   slack: { botToken: string; apiBaseUrl: string | undefined } | undefined;
 }
 
@@ -494,6 +511,10 @@ function messagingConfig(c: z.infer<typeof ConfigSchema>): MessagingConfig {
   const problems: string[] = [];
   if ((c.WHATSAPP_TOKEN === undefined) !== (c.WHATSAPP_PHONE_NUMBER_ID === undefined))
     problems.push('WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID: set both or neither');
+  if ((c.WHATSAPP_APP_SECRET === undefined) !== (c.WHATSAPP_VERIFY_TOKEN === undefined))
+    problems.push('WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN: set both or neither');
+  if (c.WHATSAPP_APP_SECRET && !c.WHATSAPP_TOKEN)
+    problems.push('WHATSAPP_APP_SECRET: delivery reports need WhatsApp sending (WHATSAPP_TOKEN) configured');
   const via = c.ROOMAN_EMAIL_VIA ?? (c.SMTP_URL ? 'smtp' : undefined);
   if (via === 'smtp' && !c.SMTP_URL) problems.push('ROOMAN_EMAIL_VIA=smtp needs SMTP_URL');
   if (via === 'smtp' && !c.ROOMAN_EMAIL_FROM)
@@ -512,6 +533,10 @@ function messagingConfig(c: z.infer<typeof ConfigSchema>): MessagingConfig {
             token: c.WHATSAPP_TOKEN,
             phoneNumberId: c.WHATSAPP_PHONE_NUMBER_ID,
             apiBaseUrl: c.WHATSAPP_API_BASE_URL,
+            webhook:
+              c.WHATSAPP_APP_SECRET && c.WHATSAPP_VERIFY_TOKEN
+                ? { appSecret: c.WHATSAPP_APP_SECRET, verifyToken: c.WHATSAPP_VERIFY_TOKEN }
+                : undefined,
           }
         : undefined,
     slack: c.SLACK_BOT_TOKEN ? { botToken: c.SLACK_BOT_TOKEN, apiBaseUrl: c.SLACK_API_BASE_URL } : undefined,

@@ -193,6 +193,28 @@ export class OutboxRepository {
     return r.numUpdatedRows > 0n;
   }
 
+  /**
+   * A delivery report named by the provider's own id (a WhatsApp `wamid`) says the message was lost: as
+   * `markUndelivered`. Returns the message's id and organisation, or undefined when no sent message has that id
+   * (an unknown id, or a report about a message already marked).
+   */
+  async markUndeliveredByProviderId(
+    provider: string,
+    providerMessageId: string,
+    at: Date,
+    reason: string,
+  ): Promise<{ id: string; orgId: string } | undefined> {
+    const row = await this.#db
+      .updateTable('outbox_messages')
+      .set({ status: 'FAILED', last_error: reason, updated_at: at, claim_token: null, claimed_until: null })
+      .where('provider', '=', provider)
+      .where('provider_message_id', '=', providerMessageId)
+      .where('status', 'in', ['SENT', 'SENDING'])
+      .returning(['id', 'org_id'])
+      .executeTakeFirst();
+    return row ? { id: row.id, orgId: row.org_id } : undefined;
+  }
+
   /** Withdraws a message still waiting in the queue; undefined when there is no such message. */
   async cancel(orgId: string, id: string, at: Date): Promise<OutboxMessageRow | undefined> {
     const cancelled = await this.#db

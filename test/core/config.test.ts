@@ -281,10 +281,35 @@ describe('loadConfig: message channels', () => {
         gmailApiBaseUrl: undefined,
       },
       telegram: { botToken: '123456:ABC-def_1', apiBaseUrl: 'http://127.0.0.1:9001' },
-      whatsapp: { token: 'EAAG0123456789', phoneNumberId: '106540352242922', apiBaseUrl: undefined },
+      whatsapp: {
+        token: 'EAAG0123456789',
+        phoneNumberId: '106540352242922',
+        apiBaseUrl: undefined,
+        webhook: undefined,
+      },
       slack: { botToken: 'xoxb-1-2-3', apiBaseUrl: undefined },
     });
     assert.equal(loadConfig({ ROOMAN_EMAIL_VIA: 'gmail' }).messaging.email?.via, 'gmail');
+  });
+
+  it('reads the WhatsApp webhook secret and verify token, both or neither, and only with WhatsApp sending', () => {
+    const whatsapp = { WHATSAPP_TOKEN: 'EAAG0123456789', WHATSAPP_PHONE_NUMBER_ID: '106540352242922' };
+    const webhook = { WHATSAPP_APP_SECRET: '7f0c2a9d4e8b1f3a6c5d', WHATSAPP_VERIFY_TOKEN: 'verify-me-2026' };
+    assert.deepEqual(loadConfig({ ...whatsapp, ...webhook }).messaging.whatsapp?.webhook, {
+      appSecret: '7f0c2a9d4e8b1f3a6c5d',
+      verifyToken: 'verify-me-2026',
+    });
+    assert.throws(
+      () => loadConfig({ ...whatsapp, WHATSAPP_APP_SECRET: webhook.WHATSAPP_APP_SECRET }),
+      /WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN: set both or neither/,
+    );
+    assert.throws(() => loadConfig(webhook), /delivery reports need WhatsApp sending/);
+    // The secret is never echoed in the error.
+    assert.throws(
+      () => loadConfig({ ...whatsapp, ...webhook, WHATSAPP_APP_SECRET: 'short-secret' }),
+      (error: Error) =>
+        /WHATSAPP_APP_SECRET=\(hidden\)/.test(error.message) && !error.message.includes('short-secret'),
+    );
   });
 
   it('refuses half a WhatsApp account, SMTP without a From, and malformed tokens', () => {

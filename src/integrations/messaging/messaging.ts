@@ -11,6 +11,7 @@ import type { Clock } from '../../core/time.ts';
 import { CHANNELS, type Channel } from '../../core/understanding.ts';
 import { registerMessageRoutes } from '../../http/routes/messages.ts';
 import { registerSmsStatusRoute } from '../../http/routes/twilio-sms-status.ts';
+import { registerWhatsAppWebhook } from '../../http/routes/whatsapp-webhook.ts';
 import { startMessageDispatcher } from '../../jobs/message-dispatcher.ts';
 import type { Schema } from '../../store/schema.ts';
 import { buildChannelClients, type ChannelDeps, describeChannels } from './channels.ts';
@@ -57,6 +58,15 @@ export function createMessaging(config: Config, deps: MessagingDeps): Messaging 
           authToken: config.twilio.authToken,
           publicUrl: config.publicUrl,
           clock: deps.clock,
+        });
+      const whatsappWebhook = config.messaging.whatsapp?.webhook;
+      if (whatsappWebhook)
+        registerWhatsAppWebhook(app, {
+          db: deps.db,
+          logger: deps.logger,
+          ...whatsappWebhook,
+          clock: deps.clock,
+          provider: channels.whatsapp?.provider,
         });
     },
     startDispatcher: () => startMessageDispatcher({ dispatcher: outbox.dispatcher, logger: deps.logger }),
