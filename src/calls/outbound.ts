@@ -27,6 +27,7 @@ import {
 } from '../store/calls.ts';
 import type { Database } from '../store/database.ts';
 import { type Agent, AgentRepository, BUILTIN_AGENT } from './agents.ts';
+import { renderGreeting } from './greeting.ts';
 
 export const VOICE_WEBHOOK_PATH = '/twilio/voice';
 /** The media stream (src/http/routes/twilio.ts MEDIA_PATH). */
@@ -237,7 +238,7 @@ export class OutboundCalls {
       // before its greeting ended, is hung up on.
       if (agent.voicemail === 'message' && agent.voicemailMessage && answeredBy.startsWith('machine_end')) {
         const twiml = new twilio.twiml.VoiceResponse();
-        twiml.say(agent.voicemailMessage);
+        twiml.say(renderGreeting(agent.voicemailMessage, call.context));
         twiml.hangup();
         await client.calls(params.CallSid).update({ twiml: twiml.toString() });
         return 'message';
@@ -270,7 +271,7 @@ export class OutboundCalls {
       (await this.agents.find(call.orgId, call.agent)) ??
       (call.agent === BUILTIN_AGENT.name ? await this.agents.resolve(call.orgId, undefined) : undefined);
     return {
-      ...(agent?.greeting ? { greeting: agent.greeting } : {}),
+      ...(agent?.greeting ? { greeting: renderGreeting(agent.greeting, call.context) } : {}),
       ...(Object.keys(call.context).length > 0 ? { context: call.context } : {}),
       caller: {
         direction: call.direction,

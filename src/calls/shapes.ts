@@ -35,13 +35,26 @@ export const agentName = z
 export const VOICEMAIL_BEHAVIOURS = ['none', 'hangup', 'message'] as const;
 export type VoicemailBehaviour = (typeof VOICEMAIL_BEHAVIOURS)[number];
 
+/**
+ * A greeting or voicemail message: text that may name facts of the call as `{{lead_name}}` (src/calls/greeting.ts);
+ * braces that do not make such a name would be read out, so they are refused.
+ */
+const greetingText = z
+  .string()
+  .trim()
+  .max(1000)
+  .refine(
+    (text) => !/\{\{|\}\}/.test(text.replace(/\{\{\s*[A-Za-z_][A-Za-z0-9_]{0,63}\s*\}\}/g, '')),
+    'may name facts of the call only as {{name}} (letters, digits, underscore)',
+  );
+
 export const agentInput = (region: string) =>
   z
     .strictObject({
-      greeting: z.string().trim().max(1000).nullish(),
+      greeting: greetingText.nullish(),
       /** What a call does when a machine answers: nothing (`none`, no detection), hang up, or leave a message. */
       voicemail: z.enum(VOICEMAIL_BEHAVIOURS).default('none'),
-      voicemail_message: z.string().trim().min(1).max(1000).nullish(),
+      voicemail_message: greetingText.pipe(z.string().min(1)).nullish(),
       transfer_number: phoneNumber(region).nullish(),
       default: z.boolean().default(false),
     })

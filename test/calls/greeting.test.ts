@@ -68,4 +68,53 @@ describe('agent greeting', () => {
     await h.api('POST', `/api/calls/${res.body.id}/hangup`);
     await h.api('POST', `/api/calls/${plain.body.id}/hangup`);
   });
+
+  test('a greeting names facts of the call: filled from its context; a call without them is refused', async () => {
+    const put = await h.api('PUT', '/api/agents/personal', {
+      greeting: 'Hi {{lead_name}}, this is Rooman from Skyline Homes about your {{ purpose }}.',
+    });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    // Refused before anything is dialled: the field names what is missing.
+    const dialled = h.fake.calls.size;
+    const missing = await h.api('POST', '/api/calls', {
+      to: '+14155550961',
+      agent: 'personal',
+      context: { lead_name: 'Asha Verma' },
+    });
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.error.field, 'context.purpose');
+    assert.match(missing.body.error.details, /greets with \{\{purpose\}\}/);
+    const campaign = await h.api('POST', '/api/campaigns', {
+      agent: 'personal',
+      targets: [
+        { to: '+14155550962', context: { lead_name: 'Asha', purpose: 'site visit' } },
+        { to: '+14155550963', context: { lead_name: 'Ravi' } },
+      ],
+    });
+    assert.equal(campaign.status, 400);
+    assert.equal(campaign.body.error.field, 'targets[1].context.purpose');
+    assert.equal(h.fake.calls.size, dialled, 'a refused request dialled');
+
+    h.fake.script('+14155550964', { outcome: 'answered' });
+    const res = await h.api('POST', '/api/calls', {
+      to: '+14155550964',
+      agent: 'personal',
+      context: { lead_name: 'Asha Verma', purpose: 'site visit on Saturday' },
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const sent = h.fake.calls.get(res.body.call_sid);
+    assert.ok(sent);
+    await h.fake.waitFor(() => sent.twiml.length > 0 || sent.errors.length > 0, 'the voice webhook');
+    assert.match(
+      sent.twiml[0] ?? '',
+      /<Say>Hi Asha Verma, this is Rooman from Skyline Homes about your site visit on Saturday\.<\/Say>/,
+    );
+    await h.api('POST', `/api/calls/${res.body.id}/hangup`);
+  });
+
+  test('a greeting variable must be a plain name', async () => {
+    const bad = await h.api('PUT', '/api/agents/odd', { greeting: 'Hi {{lead-name}}' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.field, 'greeting');
+  });
 });

@@ -17,9 +17,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import twilio from 'twilio';
 import { z } from 'zod';
-import { agentJson } from '../../calls/agents.ts';
+import { type Agent, agentJson } from '../../calls/agents.ts';
 import type { CallRequest, CallRequestRepository, CampaignProgress } from '../../calls/call-requests.ts';
 import { calleeZones, regionOfZone } from '../../calls/calling-window.ts';
+import { requireGreetingContext } from '../../calls/greeting.ts';
 import { onceForKey } from '../../calls/idempotent.ts';
 import { OUTBOUND_AMD_PATH, OUTBOUND_STATUS_PATH, type OutboundCalls } from '../../calls/outbound.ts';
 import {
@@ -150,6 +151,7 @@ export function registerCallRoutes(app: FastifyInstance, options: CallRoutesOpti
     const body = parseWith(callRequestInput(regionOfZone(zone)), request.body);
     outbound.requireConfigured();
     const agent = await outbound.agents.resolve(orgId, body.agent);
+    requireAgentContext(agent, body.context);
     const dueAt = body.at ? new Date(body.at) : undefined;
     if (dueAt && dueAt.getTime() < clock.now().getTime() - 60_000)
       throw new RoomanError('VALIDATION_ERROR', 'at: is in the past', { field: 'at' });
@@ -344,6 +346,8 @@ export function registerCallRoutes(app: FastifyInstance, options: CallRoutesOpti
           : parseWith(campaignInput(region), request.body);
       outbound.requireConfigured();
       const agent = await outbound.agents.resolve(orgId, input.agent);
+      for (const [i, t] of input.targets.entries())
+        requireAgentContext(agent, t.context, `targets[${i}].context`);
       const fallbackZone = input.time_zone ?? zone;
       const now = clock.now();
       const createCampaign = (id: string) =>
@@ -473,6 +477,13 @@ const ZONE_COLUMNS = ['timezone', 'time_zone', 'tz'];
  * A campaign sent as CSV: a header row, one number per row (column `to`, `phone`, `number` …), an optional
  * `timezone` column, every other column is context for the agent. Settings come from the query string.
  */
+/** The facts the agent's greeting and voicemail message name must be in the call's context (src/calls/greeting.ts). */
+function requireAgentContext(agent: Agent, context: Record<string, unknown>, field = 'context'): void {
+  requireGreetingContext(agent.greeting, context, agent.name, field);
+  if (agent.voicemail === 'message')
+    requireGreetingContext(agent.voicemailMessage, context, agent.name, field);
+}
+
 function csvCampaign(text: string, query: unknown, region: string) {
   const q = (query ?? {}) as Record<string, string>;
   const window = q.window?.split('-');
