@@ -161,6 +161,24 @@ describe('model usage of an OpenAI-compatible stream', () => {
     const usage = (await stats(server.base)).usage;
     assert.deepEqual([usage.input_tokens, usage.output_tokens], [640, 14]);
   });
+
+  it('a turn whose model fails after a tool round still counts the round that was answered', async () => {
+    llm.script(
+      {
+        calls: [{ name: 'findLeads', args: { query: 'Rohan' } }],
+        usage: { prompt_tokens: 700, completion_tokens: 18 },
+      },
+      { status: 503, error: 'overloaded' },
+      { status: 503, error: 'overloaded' },
+    );
+    const reply = await server.say('find Rohan');
+    assert.match(String(reply.error?.details), /Language model unavailable/);
+    const rows = await usageOf(server.rooman, reply.session_id, 1);
+    assert.deepEqual(
+      rows.map((r) => [r.calls, r.inputTokens, r.outputTokens]),
+      [[1, 700, 18]],
+    );
+  });
 });
 
 describe('model usage of a Gemini Live call', () => {
