@@ -2,7 +2,9 @@
  * Phone media streams under load: N concurrent Twilio media streams on loopback against the real webhook, signature
  * check, media bridge and pacer, for S seconds.
  *
- *   npm run bench -- --only twilio        or alone:   node_modules/.bin/node bench/twilio.ts [streams] [seconds]
+ *   npm run bench -- --only twilio
+ *   node_modules/.bin/node --max-semi-space-size=8 bench/twilio.ts [streams] [seconds] [pglite|postgres]
+ *   (postgres: the server of TEST_DATABASE_URL instead of embedded PGlite)
  *
  * Each stream is a fake Twilio (test/fakes/twilio-media-client.ts): signed voice webhook, signed WebSocket, `start`,
  * then 20 ms µ-law frames of caller audio in real time (line noise, decoded, upsampled to 16 kHz and handed to the
@@ -253,9 +255,14 @@ export async function runMediaLoad(options: {
   seconds: number;
   log?: (message: string) => void;
   signal?: AbortSignal;
+  /** The database the server uses: embedded PGlite (default) or the PostgreSQL server of TEST_DATABASE_URL. */
+  database?: 'pglite' | 'postgres';
 }): Promise<MediaLoadResult> {
   const log = options.log ?? (() => {});
-  const database: Database = await databaseTargets()[0]!.open();
+  const wanted = options.database ?? 'pglite';
+  const target = databaseTargets().find((t) => t.name === wanted);
+  if (!target) throw new Error(`no ${wanted} database: set TEST_DATABASE_URL to a PostgreSQL server`);
+  const database: Database = await target.open();
   const org = await ensureDefaultOrganisation(database.db, 'UTC');
   const app = createHttpApp({ logger: silentLogger, bodyLimit: 1024 * 1024 });
   const announcers: Announcer[] = [];
@@ -590,6 +597,12 @@ else if (process.argv.includes(PROBE_FLAG)) runProbe();
 else if (import.meta.url === `file://${process.argv[1]}`) {
   const streams = Number(process.argv[2] ?? 50);
   const seconds = Number(process.argv[3] ?? 60);
-  const result = await runMediaLoad({ streams, seconds, log: (m) => process.stderr.write(`${m}\n`) });
+  const database = process.argv[4] === 'postgres' ? 'postgres' : 'pglite';
+  const result = await runMediaLoad({
+    streams,
+    seconds,
+    database,
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
   console.log(JSON.stringify(result, null, 2));
 }
