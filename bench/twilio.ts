@@ -3,8 +3,9 @@
  * check, media bridge and pacer, for S seconds.
  *
  *   npm run bench -- --only twilio
- *   node_modules/.bin/node --max-semi-space-size=8 bench/twilio.ts [streams] [seconds] [pglite|postgres]
- *   (postgres: the server of TEST_DATABASE_URL instead of embedded PGlite)
+ *   node_modules/.bin/node --max-semi-space-size=8 bench/twilio.ts [streams] [seconds] [pglite|postgres] [hang-up-half]
+ *   (postgres: the server of TEST_DATABASE_URL instead of embedded PGlite; hang-up-half: half the callers hang up
+ *   together halfway through, while the others' frames are measured)
  *
  * Each stream is a fake Twilio (test/fakes/twilio-media-client.ts): signed voice webhook, signed WebSocket, `start`,
  * then 20 ms µ-law frames of caller audio in real time (line noise, decoded, upsampled to 16 kHz and handed to the
@@ -257,6 +258,11 @@ export async function runMediaLoad(options: {
   signal?: AbortSignal;
   /** The database the server uses: embedded PGlite (default) or the PostgreSQL server of TEST_DATABASE_URL. */
   database?: 'pglite' | 'postgres';
+  /**
+   * Half the callers hang up together halfway through; the others' frames stay measured. Ending a call writes its
+   * end (call record, events, transcript), so this shows what a burst of endings does to the calls still on.
+   */
+  hangUpHalfMidway?: boolean;
 }): Promise<MediaLoadResult> {
   const log = options.log ?? (() => {});
   const wanted = options.database ?? 'pglite';
@@ -355,7 +361,11 @@ export async function runMediaLoad(options: {
     const framesStart = channel.pacing().framesSent;
     const eluStart = nodePerformance.eventLoopUtilization();
     const wallStart = performance.now();
-    await sleep(options.seconds * 1000, options.signal);
+    if (options.hangUpHalfMidway) {
+      await sleep((options.seconds * 1000) / 2, options.signal);
+      fakes.send({ type: 'hang-up-half' } satisfies ToClients);
+      await sleep((options.seconds * 1000) / 2, options.signal);
+    } else await sleep(options.seconds * 1000, options.signal);
     const cpu = process.cpuUsage(cpuStart);
     const elu = nodePerformance.eventLoopUtilization(eluStart);
     const wallMs = performance.now() - wallStart;
@@ -383,7 +393,10 @@ export async function runMediaLoad(options: {
       streams: options.streams,
       seconds: options.seconds,
       frames_received: fake.frames,
-      frames_expected_min: Math.floor(options.streams * options.seconds * 50),
+      // With half the callers gone halfway, three quarters of the frames are due.
+      frames_expected_min: Math.floor(
+        options.streams * options.seconds * 50 * (options.hangUpHalfMidway ? 0.75 : 1),
+      ),
       out_of_order: fake.outOfOrder,
       max_lateness_ms: round(lateness.max),
       p99_lateness_ms: round(lateness.p99),
@@ -461,6 +474,7 @@ function runProbe(): void {
 
 type ToClients =
   | { type: 'start'; port: number; calls: Array<{ callSid: string; parameters: Record<string, string> }> }
+  | { type: 'hang-up-half' }
   | { type: 'stop' };
 
 interface ClientsResult {
@@ -532,7 +546,17 @@ async function runClients(): Promise<void> {
   const eluStart = nodePerformance.eventLoopUtilization();
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
-  await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  await new Promise<void>((resolve) =>
+    process.on('message', (message: ToClients) => {
+      if (message.type === 'stop') return resolve();
+      if (message.type !== 'hang-up-half') return;
+      // Every other caller hangs up at once; the rest keep talking (their frames stay measured).
+      for (let i = 0; i < clients.length; i += 2) {
+        tracks[i]!.end();
+        clients[i]!.stop();
+      }
+    }),
+  );
   loopDelay.disable();
   const cpu = process.cpuUsage(cpuStart);
   const elu = nodePerformance.eventLoopUtilization(eluStart);
@@ -602,6 +626,7 @@ else if (import.meta.url === `file://${process.argv[1]}`) {
     streams,
     seconds,
     database,
+    hangUpHalfMidway: process.argv[5] === 'hang-up-half',
     log: (m) => process.stderr.write(`${m}\n`),
   });
   console.log(JSON.stringify(result, null, 2));

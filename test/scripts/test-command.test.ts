@@ -69,3 +69,28 @@ test('a failing test makes the run exit non-zero and names the failure', async (
   assert.match(output, /ℹ fail 1\b/);
   assert.match(output, /breaks/);
 });
+
+test('a test file that leaves a handle open is stopped by the silence watchdog, and the run fails naming it', async () => {
+  const hangRoot = await mkdtemp(join(tmpdir(), 'rooman-test-hang-'));
+  try {
+    await mkdir(join(hangRoot, 'test'), { recursive: true });
+    await writeFile(
+      join(hangRoot, 'test/hangs.test.ts'),
+      "import { test } from 'node:test';\ntest('passes', () => {});\nsetInterval(() => {}, 1000);\n",
+    );
+    let output = '';
+    const started = Date.now();
+    const code = await runTests([], {
+      root: hangRoot,
+      stdio: 'pipe',
+      silenceLimitMs: 2000,
+      onOutput: (c) => (output += c),
+    });
+    assert.equal(code, 1, output);
+    assert.match(output, /No test output for 2 s: a test file is hanging/);
+    assert.match(output, /hangs\.test\.ts/);
+    assert.ok(Date.now() - started < 20_000, 'the watchdog did not stop the run');
+  } finally {
+    await rm(hangRoot, { recursive: true, force: true });
+  }
+});
