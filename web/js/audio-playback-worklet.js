@@ -1,6 +1,7 @@
 /**
  * The agent's voice: a queue of PCM chunks played in order, emptied at once on `clear` (barge-in). Reports how many
- * samples really reached the speaker since the last clear (underruns are not counted), about every 100 ms.
+ * samples really reached the speaker since the last clear (underruns are not counted), about every 100 ms, with the
+ * number of the clear it counts from: a report already on its way when a clear is sent is recognisably stale.
  */
 class PlaybackProcessor extends AudioWorkletProcessor {
   constructor() {
@@ -9,6 +10,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     this.offset = 0;
     this.played = 0;
     this.sinceReport = 0;
+    this.generation = 0;
     this.port.onmessage = (event) => {
       const data = event.data;
       if (data instanceof Float32Array) this.queue.push(data);
@@ -16,7 +18,8 @@ class PlaybackProcessor extends AudioWorkletProcessor {
         this.queue = [];
         this.offset = 0;
         this.played = 0;
-        this.port.postMessage({ played: 0, idle: true });
+        this.generation = data.generation ?? this.generation + 1;
+        this.port.postMessage({ played: 0, idle: true, generation: this.generation });
       }
     };
   }
@@ -42,7 +45,11 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     this.sinceReport += out.length;
     if (written > 0 && (this.sinceReport >= sampleRate / 10 || this.queue.length === 0)) {
       this.sinceReport = 0;
-      this.port.postMessage({ played: this.played, idle: this.queue.length === 0 });
+      this.port.postMessage({
+        played: this.played,
+        idle: this.queue.length === 0,
+        generation: this.generation,
+      });
     }
     return true;
   }

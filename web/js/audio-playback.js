@@ -16,9 +16,12 @@ export async function startPlayback(options) {
     outputChannelCount: [1],
   });
   node.connect(context.destination);
+  // Clears sent so far: a report the worklet sent before it saw the latest clear counts audio that was dropped.
+  let generation = 0;
   node.port.onmessage = (event) => {
-    const { played, idle } = /** @type {{ played: number, idle: boolean }} */ (event.data);
-    options.onPlayed((played * 1000) / RATE, idle);
+    const report = /** @type {{ played: number, idle: boolean, generation: number }} */ (event.data);
+    if (report.generation !== generation) return;
+    options.onPlayed((report.played * 1000) / RATE, report.idle);
   };
   if (context.state === 'suspended') await context.resume();
   return {
@@ -30,7 +33,8 @@ export async function startPlayback(options) {
       node.port.postMessage(samples, [samples.buffer]);
     },
     clear() {
-      node.port.postMessage({ clear: true });
+      generation++;
+      node.port.postMessage({ clear: true, generation });
     },
     async stop() {
       node.disconnect();
