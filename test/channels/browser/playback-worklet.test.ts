@@ -1,7 +1,7 @@
 /**
  * The browser's playback worklet (web/js/audio-playback-worklet.js) run in Node (the AudioWorklet global scope
  * given in a vm context): chunks play in order, `clear` silences it within one render quantum and restarts the
- * played count, and underruns are not counted as played.
+ * played count, underruns are not counted as played, and every report names the clear it counts from.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -18,13 +18,13 @@ interface Processor {
 }
 
 async function playback() {
-  const reports: Array<{ played: number; idle: boolean }> = [];
+  const reports: Array<{ played: number; idle: boolean; generation: number }> = [];
   let Ctor: (new () => Processor) | undefined;
   class AudioWorkletProcessor {
     // Copied: objects made inside the vm have that realm's prototypes.
     port = {
       onmessage: null,
-      postMessage: (data: { played: number; idle: boolean }) => reports.push({ ...data }),
+      postMessage: (data: { played: number; idle: boolean; generation: number }) => reports.push({ ...data }),
     };
   }
   runInNewContext(await readFile(WORKLET, 'utf8'), {
@@ -55,8 +55,9 @@ test('chunks play in order; clear silences at once and restarts the count; silen
   const second = render();
   assert.equal(second[71], 0.25);
   assert.equal(second[72], 0.5);
-  send({ clear: true });
-  assert.deepEqual(reports.at(-1), { played: 0, idle: true });
+  // The page numbers its clears; the reports from then on carry that number (earlier ones are stale to the page).
+  send({ clear: true, generation: 1 });
+  assert.deepEqual(reports.at(-1), { played: 0, idle: true, generation: 1 });
   const after = render();
   assert.ok(
     after.every((v) => v === 0),
@@ -66,5 +67,5 @@ test('chunks play in order; clear silences at once and restarts the count; silen
   for (let i = 0; i < 10; i++) render();
   send(new Float32Array(100).fill(0.1));
   render();
-  assert.deepEqual(reports.at(-1), { played: 100, idle: true });
+  assert.deepEqual(reports.at(-1), { played: 100, idle: true, generation: 1 });
 });
