@@ -52,11 +52,6 @@ import { sid, TwilioMediaClient, type WebSocketClass } from '../test/fakes/twili
 import { databaseTargets } from '../test/helpers/db.ts';
 import type { BenchContext } from './run.ts';
 
-/**
- * The heap right after each full collection the runtime makes during the window: live data, not whatever garbage the
- * collector had not reached yet. (Forcing a collection instead would stall the event loop ~90 ms and show up as
- * frame lateness.)
- */
 /** Live heap after a forced full collection; only outside the measured window (it stalls the event loop). */
 function liveHeapNow(): number {
   setFlagsFromString('--expose-gc');
@@ -64,6 +59,11 @@ function liveHeapNow(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/**
+ * The heap right after each full collection the runtime makes during the window: live data, not whatever garbage the
+ * collector had not reached yet. (Forcing a collection instead would stall the event loop ~90 ms and show up as
+ * frame lateness.)
+ */
 function watchHeapAfterMajorGc(): { samples: number[]; stop: () => void } {
   const samples: number[] = [];
   const observer = new PerformanceObserver((list) => {

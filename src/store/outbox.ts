@@ -59,6 +59,10 @@ export interface OutboxQuery {
   offset: number;
 }
 
+/** A sent message a delivery report says was lost: FAILED with the report's reason, no longer claimed. */
+const undelivered = (at: Date, reason: string) =>
+  ({ status: 'FAILED', last_error: reason, updated_at: at, claim_token: null, claimed_until: null }) as const;
+
 export class OutboxRepository {
   readonly #db: Kysely<OutboxSchema>;
 
@@ -186,7 +190,7 @@ export class OutboxRepository {
   async markUndelivered(id: string, at: Date, reason: string): Promise<boolean> {
     const r = await this.#db
       .updateTable('outbox_messages')
-      .set({ status: 'FAILED', last_error: reason, updated_at: at, claim_token: null, claimed_until: null })
+      .set(undelivered(at, reason))
       .where('id', '=', id)
       .where('status', 'in', ['SENT', 'SENDING'])
       .executeTakeFirst();
@@ -206,7 +210,7 @@ export class OutboxRepository {
   ): Promise<{ id: string; orgId: string } | undefined> {
     const row = await this.#db
       .updateTable('outbox_messages')
-      .set({ status: 'FAILED', last_error: reason, updated_at: at, claim_token: null, claimed_until: null })
+      .set(undelivered(at, reason))
       .where('provider', '=', provider)
       .where('provider_message_id', '=', providerMessageId)
       .where('status', 'in', ['SENT', 'SENDING'])
